@@ -1,0 +1,180 @@
+import { randomUUID } from "node:crypto";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import type { InletConfig } from "../config.ts";
+import { FlowError } from "../errors.ts";
+import type { MetadataStore } from "../store/metadata-store.ts";
+import {
+  ContentTypeError,
+  contentTypeErrorBody,
+  flowErrorBody,
+  GatewayError,
+  gatewayErrors,
+} from "./error-envelope.ts";
+import { registerConnectionSpecRoutes } from "./routes/connection-specs.ts";
+import { registerFlowSpecRoutes } from "./routes/flow-specs.ts";
+import { authenticate, type Tenant } from "./tenant.ts";
+
+export const flowServicePrefix = "/data/foundation/flowservice";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    tenant: Tenant;
+  }
+}
+
+export interface AppDependencies {
+  readonly config: InletConfig;
+  readonly store: MetadataStore;
+  /** Pino logging on by default; tests turn it off. */
+  readonly logging?: boolean;
+}
+
+const requestIdPattern = /^[\w.:-]{1,128}$/;
+const jsonTypes = ["application/json", "application/json-patch+json"];
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: deps.config.bodyLimitBytes,
+    logger:
+      deps.logging === false
+        ? false
+        : {
+            level: deps.config.logLevel,
+            // Request logs carry method and URL only; these paths make sure credentials never follow.
+            redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
+          },
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+    assertBodyHasContentType(request);
+  });
+  installJsonParser(app);
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(new FlowError("notFound", `No resource at ${request.method} ${request.url.split("?")[0]}.`), request, reply),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Inlet Flow Service",
+        version: "0.1.0",
+        description: "A wire-compatible Flow Service for Self-Serve Sources (Batch SDK).",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
+          org: { type: "apiKey", in: "header", name: "x-gw-ims-org-id" },
+        },
+      },
+      security: [{ bearer: [], apiKey: [], org: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+
+  await app.register(
+    async (flowService) => {
+      flowService.decorateRequest("tenant", undefined as unknown as Tenant);
+      flowService.addHook("preHandler", async (request) => {
+        request.tenant = await authenticate(request, deps.store);
+      });
+      registerConnectionSpecRoutes(flowService, deps.store);
+      registerFlowSpecRoutes(flowService, deps.store);
+    },
+    { prefix: flowServicePrefix },
+  );
+  return app;
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers["content-length"];
+  return (length !== undefined && length !== "0") || request.headers["transfer-encoding"] !== undefined;
+}
+
+function assertBodyHasContentType(request: FastifyRequest): void {
+  if (!["POST", "PUT", "PATCH"].includes(request.method) || !hasBody(request)) return;
+  const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
+  if (type === undefined || !jsonTypes.includes(type)) throw new ContentTypeError("A valid content-type must be specified");
+}
+
+/** JSON.parse with the position of a syntax error turned into line and column for people. */
+function installJsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser(jsonTypes, { parseAs: "string" }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === "") {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(malformedJson(text, error as Error), undefined);
+    }
+  });
+}
+
+function malformedJson(text: string, error: Error): FlowError {
+  const position = Number(/position (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
+  const details: Record<string, unknown> = {};
+  let where = "";
+  if (Number.isInteger(position)) {
+    const before = text.slice(0, position);
+    const line = before.split("\n").length;
+    const column = position - before.lastIndexOf("\n");
+    Object.assign(details, { position, line, column });
+    where = ` at line ${line}, column ${column} (position ${position})`;
+  }
+  return new FlowError("badRequest", `Malformed JSON in request body${where}: ${error.message}`, details);
+}
+
+function toFlowError(error: FastifyError): FlowError | undefined {
+  if (error instanceof FlowError) return error;
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+    return new FlowError("payloadTooLarge", `The request body exceeds the limit of ${error.message.match(/\d+/)?.[0] ?? "?"} bytes.`);
+  }
+  if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return new FlowError("emptyBody", "The request body is empty.");
+  if (error.validation) {
+    const problems = error.validation.map((issue) => ({
+      pointer: issue.instancePath || "/",
+      message: issue.message ?? "is not valid",
+      severity: "error" as const,
+    }));
+    const where = error.validationContext ?? "body";
+    return new FlowError("validationFailed", `The request ${where} is not valid: ${problems.map((p) => `${p.pointer} ${p.message}`).join("; ")}`, {
+      problems,
+    });
+  }
+  return undefined;
+}
+
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof GatewayError) {
+    const { status, body } = gatewayErrors[error.kind];
+    return reply.status(status).send(body);
+  }
+  const fastifyError = error as FastifyError;
+  if (error instanceof ContentTypeError || fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+    return reply.status(400).send(contentTypeErrorBody);
+  }
+  let flowError = toFlowError(fastifyError);
+  if (!flowError && typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
+    flowError = new FlowError("badRequest", fastifyError.message);
+  }
+  if (!flowError) {
+    request.log.error({ err: error }, "unhandled error");
+    flowError = new FlowError("internal", `An internal error occurred; quote request id ${request.id} when reporting it.`);
+  }
+  return reply.status(flowError.status).type("application/json").send(flowErrorBody(flowError, request.id));
+}

@@ -1,0 +1,77 @@
+/**
+ * Port for where a run's records land. A run opens one batch; each record is either written
+ * (after validation against the dataset's JSON Schema) or failed with a reason. Nothing is visible
+ * to readers until `commit`; `abort` leaves nothing behind. Committing a batch id that already
+ * exists replaces it, so a retried window's records are in the dataset exactly once.
+ */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+export interface DatasetDefinition {
+  readonly id: string;
+  readonly schema: JsonSchema;
+}
+
+export interface BeginBatch extends DatasetDefinition {
+  readonly batchId: string;
+}
+
+export interface BatchStats {
+  readonly writtenRecordCount: number;
+  readonly failedRecordCount: number;
+}
+
+export interface BatchResult extends BatchStats {
+  readonly datasetId: string;
+  readonly batchId: string;
+  readonly outputBytes: number;
+  /** Data files of the committed batch, absolute paths. */
+  readonly files: readonly string[];
+  /** `failed-records.jsonl` beside the batch, when any record failed. */
+  readonly failedRecordsFile: string | undefined;
+  /** The first few failure reasons (at most `sampleErrorLimit`). */
+  readonly sampleErrors: readonly SampleError[];
+}
+
+export interface SampleError {
+  readonly recordIndex: number;
+  readonly reason: string;
+}
+
+export interface BatchWriter {
+  /** Validates and buffers one record; a record failing the schema is counted as failed. Await it: it applies backpressure. */
+  write(record: unknown): Promise<void>;
+  /** Records a record that failed before reaching the sink (e.g. mapping), with its reason. */
+  fail(record: unknown, reason: string): Promise<void>;
+  stats(): BatchStats;
+  commit(): Promise<BatchResult>;
+  abort(): Promise<void>;
+}
+
+export interface DatasetSink {
+  /** Makes a dataset known (its schema stored) before any batch, so queries see an empty view. */
+  registerDataset(dataset: DatasetDefinition): Promise<void>;
+  beginBatch(batch: BeginBatch): Promise<BatchWriter>;
+  close(): Promise<void>;
+}
+
+export const sampleErrorLimit = 10;
+
+export const datasetErrorCodes = ["datasetIdInvalid", "schemaUnsupported", "batchClosed"] as const;
+export type DatasetErrorCode = (typeof datasetErrorCodes)[number];
+
+export class DatasetError extends Error {
+  override readonly name = "DatasetError";
+  constructor(
+    readonly code: DatasetErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Dataset and batch ids become folder and view names: keep them to a safe alphabet. */
+export function assertSafeId(value: string, what: string): void {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(value)) {
+    throw new DatasetError("datasetIdInvalid", `${what} must be 1-128 letters, digits, "_" or "-"`);
+  }
+}

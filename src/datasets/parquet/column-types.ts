@@ -1,0 +1,72 @@
+import { DatasetError, type JsonSchema } from "../dataset-sink.ts";
+
+/**
+ * DuckDB column types from a dataset's JSON Schema. Objects with properties become STRUCTs,
+ * arrays with items LISTs; objects without properties and untyped values are kept as JSON text.
+ * date-time strings become TIMESTAMPTZ (not TIMESTAMP) so a UTC offset in the source is honoured,
+ * not dropped.
+ */
+export function columnTypes(schema: JsonSchema): Array<[name: string, type: string]> {
+  const properties = schema.properties;
+  if (!isRecord(properties) || Object.keys(properties).length === 0) {
+    throw new DatasetError("schemaUnsupported", "dataset schema must be an object schema with properties");
+  }
+  return Object.entries(properties).map(([name, prop]) => [name, duckType(prop)]);
+}
+
+export function duckType(schema: unknown): string {
+  if (!isRecord(schema)) return "JSON";
+  const type = singleType(schema.type);
+  switch (type) {
+    case "integer":
+      return "BIGINT";
+    case "number":
+      return "DOUBLE";
+    case "boolean":
+      return "BOOLEAN";
+    case "string":
+      if (schema.format === "date-time") return "TIMESTAMPTZ";
+      if (schema.format === "date") return "DATE";
+      return "VARCHAR";
+    case "array":
+      return isRecord(schema.items) ? `${duckType(schema.items)}[]` : "JSON";
+    case "object": {
+      if (!isRecord(schema.properties) || Object.keys(schema.properties).length === 0) return "JSON";
+      const fields = Object.entries(schema.properties).map(
+        ([name, prop]) => `${quoteIdentifier(name)} ${duckType(prop)}`,
+      );
+      return `STRUCT(${fields.join(", ")})`;
+    }
+    default:
+      return "JSON";
+  }
+}
+
+/** `["string", "null"]` is a nullable string; a union of several real types has no single column type. */
+function singleType(type: unknown): string | undefined {
+  if (typeof type === "string") return type;
+  if (Array.isArray(type)) {
+    const real = type.filter((t) => t !== "null");
+    return real.length === 1 && typeof real[0] === "string" ? real[0] : undefined;
+  }
+  return undefined;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quoteLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** The `columns={...}` argument of read_json. */
+export function readJsonColumns(schema: JsonSchema): string {
+  return `{${columnTypes(schema)
+    .map(([name, type]) => `${quoteLiteral(name)}: ${quoteLiteral(type)}`)
+    .join(", ")}}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
