@@ -6,6 +6,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 
 export const pageSize = 1000;
 const distinctPages = 8;
@@ -53,4 +54,5 @@ function main(): void {
   });
 }
 
-main();
+// Only as a program: bench/engine.ts imports `pageSize` from here.
+if (process.argv[1] === fileURLToPath(import.meta.url)) main();

@@ -17,6 +17,10 @@ export interface InletConfig {
   readonly masterKey: Buffer | undefined;
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
+  /** Flow runs executing at once in `inlet serve` (INLET_RUN_CONCURRENCY, default 2). */
+  readonly runConcurrency: number;
+  /** How often the embedded runner looks for due windows, ms (INLET_RUN_POLL_MS, default 5000). */
+  readonly runPollMs: number;
 }
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -51,6 +55,8 @@ export function parseConfig(flags: ConfigFlags = {}, env: Env = process.env): In
     masterKey: parseMasterKey(nonEmpty(env.INLET_MASTER_KEY)),
     bodyLimitBytes: parsePositiveInt("INLET_BODY_LIMIT", env.INLET_BODY_LIMIT, 1024 * 1024),
     logLevel: parseLogLevel(nonEmpty(env.INLET_LOG_LEVEL) ?? "info"),
+    runConcurrency: parsePositiveInt("INLET_RUN_CONCURRENCY", env.INLET_RUN_CONCURRENCY, 2),
+    runPollMs: parsePositiveInt("INLET_RUN_POLL_MS", env.INLET_RUN_POLL_MS, 5000),
   };
 }
 

@@ -42,6 +42,12 @@ export const errorCatalog = {
   sandboxNotFound: { code: 2100, status: 404, title: "Sandbox not found" },
   insufficientPermissions: { code: 2120, status: 403, title: "Forbidden" },
   upstreamFailed: { code: 2200, status: 500, title: "Upstream call failed" },
+  authorizationTestFailed: { code: 1400, status: 400, title: "Authorization test failed" }, // ours: authorizationTestUrl not 2xx
+  upstreamRejected: { code: 2200, status: 400, title: "Upstream request rejected" }, // ours: the source API answered 4xx
+  badGateway: { code: 2200, status: 502, title: "Upstream call failed" }, // ours: source API 5xx/429, network, unusable body
+  gatewayTimeout: { code: 1104, status: 504, title: "Gateway timeout" },
+  flowNotFound: { code: 1430, status: 400, title: "Flow not found" },
+  onDemandRunNotAllowed: { code: 1428, status: 400, title: "On-demand run not allowed" }, // ours: POST /runs for a flow not scheduled "once"
 } as const;
 
 export type ErrorKind = keyof typeof errorCatalog;

@@ -4,7 +4,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { InletConfig } from "../config.ts";
 import { FlowError } from "../errors.ts";
-import type { MetadataStore } from "../store/metadata-store.ts";
+import { parseJsonText } from "../specs/index.ts";
 import {
   ContentTypeError,
   contentTypeErrorBody,
@@ -12,11 +12,12 @@ import {
   GatewayError,
   gatewayErrors,
 } from "./error-envelope.ts";
-import { registerConnectionSpecRoutes } from "./routes/connection-specs.ts";
-import { registerFlowSpecRoutes } from "./routes/flow-specs.ts";
+import { type RouteDependencies, routeTable } from "./routes/index.ts";
 import { authenticate, type Tenant } from "./tenant.ts";
 
 export const flowServicePrefix = "/data/foundation/flowservice";
+export const catalogPrefix = "/data/foundation/catalog";
+export const conversionPrefix = "/data/foundation/conversion";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -24,9 +25,8 @@ declare module "fastify" {
   }
 }
 
-export interface AppDependencies {
+export interface AppDependencies extends RouteDependencies {
   readonly config: InletConfig;
-  readonly store: MetadataStore;
   /** Pino logging on by default; tests turn it off. */
   readonly logging?: boolean;
 }
@@ -54,8 +54,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   app.addHook("onRequest", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    assertBodyHasContentType(request);
   });
+  // preParsing runs after the scoped authentication hooks: a caller must be known first.
+  app.addHook("preParsing", async (request) => assertBodyHasContentType(request));
   installJsonParser(app);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
@@ -83,17 +84,21 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
 
-  await app.register(
-    async (flowService) => {
-      flowService.decorateRequest("tenant", undefined as unknown as Tenant);
-      flowService.addHook("preHandler", async (request) => {
-        request.tenant = await authenticate(request, deps.store);
-      });
-      registerConnectionSpecRoutes(flowService, deps.store);
-      registerFlowSpecRoutes(flowService, deps.store);
-    },
-    { prefix: flowServicePrefix },
-  );
+  const prefixes = { flowService: flowServicePrefix, catalog: catalogPrefix, conversion: conversionPrefix } as const;
+  for (const [api, prefix] of Object.entries(prefixes) as [keyof typeof prefixes, string][]) {
+    await app.register(
+      async (scoped) => {
+        scoped.decorateRequest("tenant", undefined as unknown as Tenant);
+        // onRequest: callers are identified before their body is parsed or validated, so an
+        // unauthenticated or unauthorised request learns nothing about the body's problems.
+        scoped.addHook("onRequest", async (request) => {
+          request.tenant = await authenticate(request, deps.store);
+        });
+        for (const register of routeTable[api]) register(scoped, deps);
+      },
+      { prefix },
+    );
+  }
   return app;
 }
 
@@ -117,26 +122,21 @@ function installJsonParser(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(malformedJson(text, error as Error), undefined);
+    const parsed = parseJsonText(text);
+    if (parsed.ok) {
+      done(null, parsed.value);
+      return;
     }
+    const { position, line, column, message } = parsed;
+    done(
+      new FlowError(
+        "badRequest",
+        `Malformed JSON in request body at line ${line}, column ${column} (position ${position}): ${message}`,
+        { position, line, column },
+      ),
+      undefined,
+    );
   });
-}
-
-function malformedJson(text: string, error: Error): FlowError {
-  const position = Number(/position (\d+)/.exec(error.message)?.[1] ?? Number.NaN);
-  const details: Record<string, unknown> = {};
-  let where = "";
-  if (Number.isInteger(position)) {
-    const before = text.slice(0, position);
-    const line = before.split("\n").length;
-    const column = position - before.lastIndexOf("\n");
-    Object.assign(details, { position, line, column });
-    where = ` at line ${line}, column ${column} (position ${position})`;
-  }
-  return new FlowError("badRequest", `Malformed JSON in request body${where}: ${error.message}`, details);
 }
 
 function toFlowError(error: FastifyError): FlowError | undefined {
@@ -162,11 +162,11 @@ function toFlowError(error: FastifyError): FlowError | undefined {
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (error instanceof GatewayError) {
     const { status, body } = gatewayErrors[error.kind];
-    return reply.status(status).send(body);
+    return sendJson(reply, status, body);
   }
   const fastifyError = error as FastifyError;
   if (error instanceof ContentTypeError || fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
-    return reply.status(400).send(contentTypeErrorBody);
+    return sendJson(reply, 400, contentTypeErrorBody);
   }
   let flowError = toFlowError(fastifyError);
   if (!flowError && typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
@@ -176,5 +176,13 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
     request.log.error({ err: error }, "unhandled error");
     flowError = new FlowError("internal", `An internal error occurred; quote request id ${request.id} when reporting it.`);
   }
-  return reply.status(flowError.status).type("application/json").send(flowErrorBody(flowError, request.id));
+  return sendJson(reply, flowError.status, flowErrorBody(flowError, request.id));
+}
+
+/**
+ * Error bodies bypass the route's response schemas: those describe the Flow Service envelope, and
+ * serialising a gateway or content-type body through them would silently drop its fields.
+ */
+function sendJson(reply: FastifyReply, status: number, body: unknown): FastifyReply {
+  return reply.status(status).type("application/json").serializer(JSON.stringify).send(body);
 }

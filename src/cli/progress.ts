@@ -52,8 +52,8 @@ export function createProgress(stderr: Writable & { isTTY?: boolean }, now: () =
   let drawn = false;
 
   const line = () =>
-    `${counts.pages} pages, ${counts.records} records, ${rate(counts.records, now() - started)} records/s, ` +
-    `${counts.retries} retries, ${formatBytes(counts.bytes)}`;
+    `${counts.pages} pages, ${counts.records.toLocaleString("en-US")} records, ` +
+    `${rate(counts.records, now() - started)} records/s, ${counts.retries} retries, ${formatBytes(counts.bytes)}`;
 
   const maybeDraw = () => {
     const t = now();
@@ -75,7 +75,7 @@ export function createProgress(stderr: Writable & { isTTY?: boolean }, now: () =
     onEvent(event) {
       switch (event.type) {
         case "request":
-          counts.requests += 1;
+          if (event.entry.kind === "page") counts.requests += 1;
           break;
         case "page":
           counts.pages += 1;

@@ -51,6 +51,8 @@ export interface DatasetSink {
   /** Makes a dataset known (its schema stored) before any batch, so queries see an empty view. */
   registerDataset(dataset: DatasetDefinition): Promise<void>;
   beginBatch(batch: BeginBatch): Promise<BatchWriter>;
+  /** Removes a dataset's schema and every committed batch (the Catalog dataset was deleted). */
+  removeDataset(id: string): Promise<void>;
   close(): Promise<void>;
 }
 

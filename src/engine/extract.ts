@@ -1,10 +1,19 @@
 /**
- * Record extraction per spec §4.5: the array at contentPath yields one record per element, each
- * holding the response's root-level siblings plus the element under wrapper W; explodeEntityPath
- * replicates a record per element of a sub-array. Siblings are filtered once per page, so the
- * per-record cost is one small object spread.
+ * Record extraction per spec §4.5.
+ * 1. `contentPath.path` selects the records: a singular path (names and indexes) must point at an
+ *    array, whose elements are the records; a non-singular path (`[*]`, a filter, `..`) selects the
+ *    elements itself.
+ * 2. Each record holds the response's root-level siblings of the array plus the element under the
+ *    wrapper W (`overrideWrapperAttribute`, else the array's own name).
+ * 3. `keepAttributes` keeps only the named siblings (W always stays); `skipAttributes` then removes
+ *    named attributes from the siblings and from the element (the Members example skips `_links`
+ *    and `list_id`, which MailChimp repeats in every member).
+ * 4. `explodeEntityPath` (a member path written with the wrapper, e.g. `$.email.activity`) replaces
+ *    the sub-array by each of its elements in turn: one record per element, none for an empty or
+ *    missing sub-array (a cross apply). Its own keep/skip lists filter the exploded level.
+ * Siblings are filtered once per page, so the per-record cost is one small object.
  */
-import { bodyExcerpt, EngineError } from "./errors.ts";
+import { EngineError } from "./errors.ts";
 import { type CompiledPath, compilePath } from "./json-path.ts";
 
 export interface PathSettings {
@@ -14,8 +23,15 @@ export interface PathSettings {
   readonly overrideWrapperAttribute?: string;
 }
 
+export interface PageContext {
+  readonly url: string;
+  readonly status: number;
+  /** The start of the body, redacted; only called to build an error. */
+  readonly excerpt: () => string;
+}
+
 export interface Extractor {
-  /** Records of one parsed page, and how many elements the contentPath array held. */
+  /** Records of one parsed page, and how many elements contentPath selected (the page size unit). */
   records(
     body: unknown,
     context: PageContext,
@@ -23,11 +39,7 @@ export interface Extractor {
   readonly contentPath: CompiledPath;
 }
 
-export interface PageContext {
-  readonly url: string;
-  readonly status: number;
-  readonly raw: Buffer;
-}
+type Json = Record<string, unknown>;
 
 function pathSettings(value: unknown, what: string): PathSettings {
   if (typeof value === "string") return { path: value };
@@ -38,26 +50,18 @@ function pathSettings(value: unknown, what: string): PathSettings {
         throw new EngineError("spec", `${what}.${list} must be an array of strings`);
       }
     }
+    const wrapper = v.overrideWrapperAttribute;
+    if (wrapper !== undefined && (typeof wrapper !== "string" || wrapper === ""))
+      throw new EngineError("spec", `${what}.overrideWrapperAttribute must be a non-empty string`);
     return v;
   }
   throw new EngineError("spec", `${what} must be a JSONPath string or an object with "path"`);
 }
 
-function lastName(compiled: CompiledPath): string | undefined {
-  if (compiled.keys) return compiled.keys[compiled.keys.length - 1];
-  const m = /(?:\.([A-Za-z_$][\w$-]*)|\['([^']+)'\])\s*$/.exec(compiled.source);
-  return m ? (m[1] ?? m[2]) : undefined;
-}
-
-function filterKeys(
-  object: Record<string, unknown>,
-  keep: ReadonlySet<string> | undefined,
-  skip: ReadonlySet<string>,
-  always?: string,
-) {
-  const out: Record<string, unknown> = {};
+function filterKeys(object: Json, keep: ReadonlySet<string> | undefined, skip: ReadonlySet<string>, except?: string) {
+  const out: Json = {};
   for (const key of Object.keys(object)) {
-    if (key === always) continue;
+    if (key === except) continue;
     if (keep && !keep.has(key)) continue;
     if (skip.has(key)) continue;
     out[key] = object[key];
@@ -65,9 +69,10 @@ function filterKeys(
   return out;
 }
 
+/** The element without skipped keys; the same object when it has none of them (the usual case). */
 function withoutSkipped(element: unknown, skip: ReadonlySet<string>): unknown {
   if (skip.size === 0 || element === null || typeof element !== "object" || Array.isArray(element)) return element;
-  const object = element as Record<string, unknown>;
+  const object = element as Json;
   for (const key of skip) if (Object.hasOwn(object, key)) return filterKeys(object, undefined, skip);
   return element;
 }
@@ -80,7 +85,7 @@ interface ExplodePlan {
   readonly skip: ReadonlySet<string>;
 }
 
-function explodePlan(value: unknown): ExplodePlan | undefined {
+function explodePlan(value: unknown, contentWrapper: string, arrayName: string | undefined): ExplodePlan | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const settings = pathSettings(value, "explodeEntityPath");
   const compiled = compilePath(settings.path, "explodeEntityPath.path");
@@ -90,7 +95,9 @@ function explodePlan(value: unknown): ExplodePlan | undefined {
       `explodeEntityPath.path "${settings.path}" must be a plain member path such as $.email.activity`,
     );
   }
-  const keys = compiled.keys;
+  const keys = [...compiled.keys];
+  // The docs write the path with the renamed wrapper; accept the array's original name too.
+  if (keys.length > 1 && keys[0] === arrayName && arrayName !== contentWrapper) keys[0] = contentWrapper;
   const arrayKey = keys[keys.length - 1] as string;
   return {
     parentKeys: keys.slice(0, -1),
@@ -102,71 +109,66 @@ function explodePlan(value: unknown): ExplodePlan | undefined {
 }
 
 /** Replaces the sub-array on the record's path by each of its elements in turn (copying only that path). */
-function explode(record: Record<string, unknown>, plan: ExplodePlan, out: Record<string, unknown>[]): void {
-  const chain: Record<string, unknown>[] = [record];
+function explode(record: Json, plan: ExplodePlan, out: Json[]): void {
+  const chain: Json[] = [record];
   let node: unknown = record;
   for (const key of plan.parentKeys) {
-    node = (node as Record<string, unknown>)?.[key];
+    node = Object.hasOwn(node as Json, key) ? (node as Json)[key] : undefined;
     if (node === null || typeof node !== "object" || Array.isArray(node)) return;
-    chain.push(node as Record<string, unknown>);
+    chain.push(node as Json);
   }
-  const parent = chain[chain.length - 1] as Record<string, unknown>;
+  const parent = chain[chain.length - 1] as Json;
   const items = parent[plan.arrayKey];
   if (!Array.isArray(items)) return;
   const base = filterKeys(parent, plan.keep, plan.skip, plan.arrayKey);
   for (const item of items) {
-    let rebuilt: Record<string, unknown> = { ...base, [plan.wrapper]: item };
+    let rebuilt: Json = { ...base, [plan.wrapper]: item };
     for (let level = chain.length - 2; level >= 0; level--) {
-      rebuilt = { ...(chain[level] as Record<string, unknown>), [plan.parentKeys[level] as string]: rebuilt };
+      rebuilt = { ...(chain[level] as Json), [plan.parentKeys[level] as string]: rebuilt };
     }
     out.push(rebuilt);
   }
 }
 
+const isObject = (value: unknown): value is Json =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
 export function createExtractor(contentPathValue: unknown, explodeValue: unknown): Extractor {
   const settings = pathSettings(contentPathValue, "contentPath");
   const contentPath = compilePath(settings.path, "contentPath.path");
-  const arrayName = lastName(contentPath);
-  const wrapper = settings.overrideWrapperAttribute ?? arrayName ?? "record";
+  const wrapper = settings.overrideWrapperAttribute ?? contentPath.lastName ?? "record";
+  const overridden = settings.overrideWrapperAttribute !== undefined;
   const skip = new Set(settings.skipAttributes ?? []);
   const keep = settings.keepAttributes ? new Set(settings.keepAttributes) : undefined;
-  // Siblings are the root keys other than the one the array hangs from.
-  const rootKey = contentPath.keys?.[0];
-  const plan = explodePlan(explodeValue);
+  const plan = explodePlan(explodeValue, wrapper, contentPath.lastName);
 
   return {
     contentPath,
     records(body, context) {
       const found = contentPath.select(body);
-      const array = contentPath.keys ? found[0] : found.length === 1 && Array.isArray(found[0]) ? found[0] : found;
+      const array = contentPath.singular ? found[0] : found;
       if (!Array.isArray(array)) {
-        const excerpt = bodyExcerpt(context.raw);
+        const excerpt = context.excerpt();
+        const got = array === undefined ? "nothing" : array === null ? "null" : `a JSON ${typeof array}`;
         throw new EngineError(
           "extraction",
-          `contentPath ${contentPath.source} does not point at an array in the response of ${context.url} (status ${context.status}): ${excerpt}`,
+          `contentPath ${contentPath.source} does not point at an array (found ${got}) in the response of ${context.url} (status ${context.status}): ${excerpt}`,
           { url: context.url, status: context.status, bodyExcerpt: excerpt },
         );
       }
-      const rootIsObject =
-        body !== null &&
-        typeof body === "object" &&
-        !Array.isArray(body) &&
-        contentPath.keys !== undefined &&
-        contentPath.keys.length > 0;
-      const siblings = rootIsObject ? filterKeys(body as Record<string, unknown>, keep, skip, rootKey) : undefined;
-      const out: Record<string, unknown>[] = [];
-      const target = plan ? [] : out;
+      // Siblings are the root keys other than the one the array hangs from.
+      const siblings =
+        isObject(body) && contentPath.rootName !== undefined
+          ? filterKeys(body, keep, skip, contentPath.rootName)
+          : undefined;
+      const bare = siblings === undefined || Object.keys(siblings).length === 0;
+      const out: Json[] = [];
+      const target: Json[] = plan ? [] : out;
       for (const element of array) {
         const value = withoutSkipped(element, skip);
-        if (siblings) target.push({ ...siblings, [wrapper]: value });
-        else if (
-          settings.overrideWrapperAttribute !== undefined ||
-          value === null ||
-          typeof value !== "object" ||
-          Array.isArray(value)
-        ) {
-          target.push({ [wrapper]: value });
-        } else target.push(value as Record<string, unknown>);
+        if (!bare) target.push({ ...siblings, [wrapper]: value });
+        else if (siblings !== undefined || overridden || !isObject(value)) target.push({ [wrapper]: value });
+        else target.push(value);
       }
       if (plan) for (const record of target) explode(record, plan, out);
       return { records: out, itemCount: array.length };

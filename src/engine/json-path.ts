@@ -1,39 +1,86 @@
 /**
- * JSONPath compiled once per read. Simple member paths (`$.a.b`, `a.b`, `$['a']`) become a list of
- * keys walked directly (the common case, and the hot one); anything else goes to jsonpath-rfc9535,
- * which parses RFC 9535 syntax and never evaluates script, so a hostile path fails to compile.
+ * JSONPath compiled once per read. The path is parsed by jsonpath-rfc9535's grammar (no eval, no
+ * script: a script payload is a syntax error). Paths made only of member names (`$.a.b`, `a.b`,
+ * `$['a']`) are then walked directly over own properties (the common and hot case); anything else
+ * is evaluated by the library. The regular-expression functions `match()` and `search()` are
+ * refused: a tenant-supplied pattern could make a page take forever to evaluate (ReDoS).
  */
 import { query } from "jsonpath-rfc9535";
+import parse, { type JsonPathQuery } from "jsonpath-rfc9535/parser";
 import { EngineError } from "./errors.ts";
 
 export interface CompiledPath {
   readonly source: string;
-  /** Keys of a simple member path; undefined for a general expression. */
+  /** Keys of a member-name-only path; undefined for a general expression. */
   readonly keys?: readonly string[];
+  /** True when the path selects at most one node (names and indexes only, RFC 9535 §2.3.5.1). */
+  readonly singular: boolean;
+  /** The last member name in the path (`items` in `$.data.items[*]`), used to name wrappers. */
+  readonly lastName?: string;
+  /** The member name of the first segment (`data` in `$.data.items`), when it is one. */
+  readonly rootName?: string;
   /** All values the path selects. */
   select(input: unknown): unknown[];
   /** The first value, or undefined. */
   first(input: unknown): unknown;
 }
 
-const simpleSegment = /^(?:\.([A-Za-z_$][\w$-]*)|\['([^'\\]*)'\]|\["([^"\\]*)"\])/;
+const refusedFunctions = new Set(["match", "search"]);
 
-function simpleKeys(path: string): string[] | undefined {
-  let rest = path.startsWith("$") ? path.slice(1) : `.${path}`;
-  const keys: string[] = [];
-  while (rest.length > 0) {
-    const m = simpleSegment.exec(rest);
-    if (!m) return undefined;
-    keys.push((m[1] ?? m[2] ?? m[3]) as string);
-    rest = rest.slice(m[0].length);
+function functionNames(node: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(node)) for (const child of node) functionNames(child, out);
+  else if (node !== null && typeof node === "object") {
+    const record = node as Record<string, unknown>;
+    if (record.type === "FunctionExpr" && typeof record.name === "string") out.add(record.name);
+    for (const value of Object.values(record)) functionNames(value, out);
   }
-  return keys;
+  return out;
+}
+
+interface Shape {
+  readonly keys?: string[];
+  readonly singular: boolean;
+  readonly lastName?: string;
+  readonly rootName?: string;
+}
+
+function shapeOf(ast: JsonPathQuery): Shape {
+  const keys: string[] = [];
+  let onlyNames = true;
+  let singular = true;
+  let lastName: string | undefined;
+  let rootName: string | undefined;
+  for (const [position, segment] of ast.segments.entries()) {
+    if (segment.type === "DescendantSegment") singular = false;
+    const node = segment.node;
+    let name: string | undefined;
+    let index = false;
+    if (node.type === "MemberNameShorthand") name = node.value;
+    else if (node.type === "BracketedSelection" && node.selectors.length === 1) {
+      const selector = node.selectors[0];
+      if (selector?.type === "NameSelector") name = selector.value;
+      else if (selector?.type === "IndexSelector") index = true;
+    }
+    if (name !== undefined) {
+      if (position === 0 && segment.type === "ChildSegment") rootName = name;
+      lastName = name;
+      keys.push(name);
+    } else onlyNames = false;
+    if (name === undefined && !index) singular = false;
+    if (segment.type === "DescendantSegment") onlyNames = false;
+  }
+  return {
+    singular,
+    ...(onlyNames ? { keys } : {}),
+    ...(lastName === undefined ? {} : { lastName }),
+    ...(rootName === undefined ? {} : { rootName }),
+  };
 }
 
 function walk(input: unknown, keys: readonly string[]): unknown {
   let node = input;
   for (const key of keys) {
-    if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
+    if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
@@ -43,10 +90,31 @@ export function compilePath(path: string, what: string): CompiledPath {
   if (typeof path !== "string" || path.trim() === "")
     throw new EngineError("spec", `${what} must be a non-empty JSONPath`);
   const source = path.trim();
-  const keys = simpleKeys(source);
+  // The docs write both `$.paging.next` and `paging.next`.
+  const expression = source.startsWith("$") ? source : `$.${source}`;
+  let ast: JsonPathQuery;
+  try {
+    ast = parse(expression);
+  } catch (cause) {
+    throw new EngineError("spec", `${what} "${source}" is not a valid RFC 9535 JSONPath: ${(cause as Error).message}`);
+  }
+  const refused = [...functionNames(ast, new Set())].filter((name) => refusedFunctions.has(name));
+  if (refused.length > 0)
+    throw new EngineError(
+      "spec",
+      `${what} "${source}" uses ${refused.map((n) => `${n}()`).join(", ")}: regular-expression functions are not allowed in source paths`,
+    );
+  const shape = shapeOf(ast);
+  const common = {
+    source,
+    singular: shape.singular,
+    ...(shape.lastName === undefined ? {} : { lastName: shape.lastName }),
+    ...(shape.rootName === undefined ? {} : { rootName: shape.rootName }),
+  };
+  const keys = shape.keys;
   if (keys) {
     return {
-      source,
+      ...common,
       keys,
       select: (input) => {
         const value = walk(input, keys);
@@ -55,14 +123,8 @@ export function compilePath(path: string, what: string): CompiledPath {
       first: (input) => walk(input, keys),
     };
   }
-  const expression = source.startsWith("$") ? source : `$.${source}`;
-  try {
-    query({}, expression); // parses, so a bad or hostile path fails at compile time, not per page
-  } catch (cause) {
-    throw new EngineError("spec", `${what} "${source}" is not a valid RFC 9535 JSONPath: ${(cause as Error).message}`);
-  }
   return {
-    source,
+    ...common,
     select: (input) => query(input as never, expression) as unknown[],
     first: (input) => (query(input as never, expression) as unknown[])[0],
   };

@@ -7,6 +7,18 @@ import { EngineError } from "./errors.ts";
 import { sourceSettings } from "./plan.ts";
 import { type ReadRequest, type ReadWindow, readRecords } from "./read.ts";
 
+export interface PreviewRequest extends ReadRequest {
+  /** At most this many records (default 100). */
+  readonly limit?: number;
+}
+
+/** What explore returns for an SDK source (spec §5). */
+export interface Preview {
+  readonly format: "hierarchical";
+  readonly schema: object;
+  readonly data: Record<string, unknown>[];
+}
+
 export interface JsonSchema {
   type?: string | string[];
   properties?: Record<string, JsonSchema>;
@@ -96,12 +108,11 @@ function previewWindow(request: ReadRequest, now: Date): ReadWindow | undefined 
   if (request.window) return request.window;
   return sourceSettings(request.spec, request.params)("scheduleParams") === undefined
     ? undefined
-    : { start: new Date(0), end: now, backfill: true };
+    : { end: now, backfill: true };
 }
 
-export async function previewSource(
-  request: ReadRequest & { limit?: number },
-): Promise<{ format: "hierarchical"; schema: object; data: Record<string, unknown>[] }> {
+/** One live request (the first page), at most `limit` records, and their schema (spec §5, §4.8). */
+export async function previewSource(request: PreviewRequest): Promise<Preview> {
   const { limit = defaultPreviewLimit, ...rest } = request;
   if (!Number.isInteger(limit) || limit < 1)
     throw new EngineError("params", `The preview limit must be a positive integer (got ${String(limit)})`);

@@ -1,22 +1,20 @@
 /**
- * readRecords: the streaming read loop. Pages are fetched one at a time and their records yielded
- * before the next request, so memory is bounded by a page. Every read ends with a StopReason.
+ * readRecords: the streaming read loop. Records are yielded as each page arrives; while they are
+ * consumed, the next page (and only that one) is already being fetched, so memory is bounded by
+ * two pages whatever the length of the read, and the network wait overlaps the consumer's work.
+ * Every read ends with a StopReason.
  */
-import type { RotatedCredentials } from "./auth/types.ts";
+import type { AuthContext, OutgoingRequest, RotatedCredentials } from "./auth/types.ts";
 import { bodyExcerpt, EngineError } from "./errors.ts";
 import { createAgent, exchange, type HttpResponse, sleep } from "./http/client.ts";
 import { type HttpSettings, httpSettings } from "./http/settings.ts";
-import type { StopReason } from "./pagination/index.ts";
+import type { PageRequest, StopReason } from "./pagination/index.ts";
 import { buildPlan, pageRequestParts, type ReadPlan } from "./plan.ts";
+import type { ReadWindow } from "./windows.ts";
 
 export type { RotatedCredentials } from "./auth/types.ts";
 export type { StopReason } from "./pagination/index.ts";
-
-export interface ReadWindow {
-  readonly start: Date;
-  readonly end: Date;
-  readonly backfill: boolean;
-}
+export type { ReadWindow } from "./windows.ts";
 
 export interface ReadRequest {
   readonly spec: unknown;
@@ -25,6 +23,7 @@ export interface ReadRequest {
   readonly params: Readonly<Record<string, unknown>>;
   readonly window?: ReadWindow;
   readonly maxRecords?: number;
+  /** At most this many pages (preview reads one); `maximumRequest` of the spec applies as well. */
   readonly maxPages?: number;
   readonly signal?: AbortSignal;
   readonly http?: Partial<HttpSettings>;
@@ -41,6 +40,8 @@ export interface RedactedRequest {
 }
 
 export interface RequestLogEntry extends RedactedRequest {
+  /** `page`: a request of the source; `token`: an OAuth2 refresh at accessTokenUrl. */
+  readonly kind: "page" | "token";
   readonly at: string;
   readonly status?: number;
   readonly durationMs: number;
@@ -64,6 +65,7 @@ export type ReadEvent =
 export interface ReadSummary {
   pages: number;
   records: number;
+  /** Page requests sent (a request retried after a 401 counts twice; token calls are in the request log). */
   requests: number;
   retries: number;
   bytes: number;
@@ -78,6 +80,16 @@ export interface ReadHandle extends AsyncIterable<Record<string, unknown>> {
 }
 
 const requestLogLimit = 1000;
+
+/** A fetched, parsed and extracted page. */
+interface LoadedPage {
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly bytes: number;
+  readonly body: unknown;
+  readonly records: readonly Record<string, unknown>[];
+  readonly itemCount: number;
+}
 
 function redactedRequest(
   plan: ReadPlan,
@@ -134,20 +146,39 @@ export function readRecords(request: ReadRequest): ReadHandle {
     // Stays undefined when the consumer stops iterating early: that is a limit it imposed.
     let stopReason: StopReason | undefined;
     const agent = createAgent(settings);
+    // Aborts a prefetched page nobody will read once the read ends.
+    const ended = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, ended.signal]) : ended.signal;
     try {
       plan = buildPlan(request);
       const p = plan;
-      const authContext = {
+      const authContext: AuthContext = {
         agent,
         settings,
         redactor: p.redactor,
         now,
-        ...(request.signal ? { signal: request.signal } : {}),
+        signal,
         ...(request.onCredentialsRotated ? { onCredentialsRotated: request.onCredentialsRotated } : {}),
+        onAuthRequest: (notice) => {
+          const { status, durationMs, bytes, retries, error, ...rest } = notice;
+          log({
+            ...rest,
+            headers: {},
+            kind: "token",
+            at: now().toISOString(),
+            ...(status === undefined ? {} : { status }),
+            durationMs,
+            bytes,
+            retries,
+            ...(error === undefined ? {} : { error }),
+          });
+        },
       };
+
+      /** One page request: auth applied, retried by exchange(), once more after a 401 that auth recovers from. */
       const fetchPage = async (url: URL, headers: Record<string, string>): Promise<HttpResponse> => {
         for (let authRetry = 0; ; authRetry++) {
-          const outgoing = { headers: { ...baseHeaders(settings), ...headers }, query: {} as Record<string, string> };
+          const outgoing: OutgoingRequest = { headers: { ...baseHeaders(settings), ...headers }, query: {} };
           await p.authenticator.apply(outgoing, authContext);
           const target = new URL(url);
           for (const [k, v] of Object.entries(outgoing.query)) target.searchParams.set(k, v);
@@ -157,23 +188,21 @@ export function readRecords(request: ReadRequest): ReadHandle {
           counts.requests += 1;
           const result = await exchange(
             agent,
-            {
-              method: p.method,
-              url: href,
-              headers: outgoing.headers,
-              ...(p.body === undefined ? {} : { body: p.body }),
-            },
+            { method: p.method, url: href, headers: outgoing.headers, ...(p.body === undefined ? {} : { body: p.body }) },
             {
               settings,
               redactor: p.redactor,
-              ...(request.signal ? { signal: request.signal } : {}),
-              onRetry: (notice) => request.onEvent?.({ type: "retry", url: safe.url, ...notice }),
+              signal,
+              onRetry: (notice) => {
+                counts.retries += 1;
+                request.onEvent?.({ type: "retry", url: safe.url, ...notice });
+              },
             },
           );
-          counts.retries += result.retries;
           const response = result.response ?? result.failedResponse;
           log({
             ...safe,
+            kind: "page",
             at: now().toISOString(),
             durationMs: Math.round(performance.now() - t0),
             bytes: response?.body.length ?? 0,
@@ -183,71 +212,84 @@ export function readRecords(request: ReadRequest): ReadHandle {
           });
           if (result.response) return result.response;
           const error = result.error as EngineError;
-          if (error.status === 401 && authRetry === 0 && (await p.authenticator.recover(authContext))) continue;
+          if (error.status === 401 && authRetry === 0 && (await p.authenticator.recover(outgoing, authContext)))
+            continue;
           throw error;
         }
       };
 
-      let pageRequest = p.paginator.first();
-      for (;;) {
+      /** Waits `delayMs`, fetches a page, parses it and extracts its records. */
+      const load = async (pageRequest: PageRequest, delayMs: number): Promise<LoadedPage> => {
+        await sleep(delayMs, signal);
         const { url, headers } = pageRequestParts(p, pageRequest);
         const response = await fetchPage(url, headers);
-        counts.bytes += response.body.length;
-        const safeUrl = p.redactor.text(response.url);
+        // The page as the spec built it: no auth query params, which also keeps loop checks exact.
+        const pageUrl = url.toString();
+        const safeUrl = p.redactor.text(pageUrl);
+        const excerpt = () => p.redactor.text(bodyExcerpt(response.body));
         let body: unknown;
         try {
           body = JSON.parse(response.body.toString("utf8"));
         } catch {
-          const excerpt = p.redactor.text(bodyExcerpt(response.body));
+          const text = excerpt();
           throw new EngineError(
             "extraction",
-            `The response of ${safeUrl} (status ${response.status}) is not JSON: ${excerpt}`,
-            {
-              url: safeUrl,
-              status: response.status,
-              bodyExcerpt: excerpt,
-            },
+            `The response of ${safeUrl} (status ${response.status}) is not JSON: ${text}`,
+            { url: safeUrl, status: response.status, bodyExcerpt: text },
           );
         }
-        const { records, itemCount } = p.extractor.records(body, {
-          url: safeUrl,
-          status: response.status,
-          raw: response.body,
-        });
+        const { records, itemCount } = p.extractor.records(body, { url: safeUrl, status: response.status, excerpt });
+        return { url: pageUrl, headers: response.headers, bytes: response.body.length, body, records, itemCount };
+      };
+      /** Starts loading a page now; its failure surfaces where it is awaited, after the records before it. */
+      const prefetch = (pageRequest: PageRequest, delayMs: number) => {
+        const pending = load(pageRequest, delayMs);
+        pending.catch(() => {});
+        return pending;
+      };
+
+      let next = prefetch(p.paginator.first(), 0);
+      for (;;) {
+        const page = await next;
         counts.pages += 1;
-        request.onEvent?.({ type: "page", page: counts.pages, records: records.length, bytes: response.body.length });
-        for (const record of records) {
-          if (request.maxRecords !== undefined && counts.records >= request.maxRecords) {
-            stopReason = "record-limit";
-            return;
-          }
+        counts.bytes += page.bytes;
+        request.onEvent?.({ type: "page", page: counts.pages, records: page.records.length, bytes: page.bytes });
+        const step = p.paginator.next({
+          url: page.url,
+          body: page.body,
+          headers: page.headers,
+          itemCount: page.itemCount,
+        });
+        const capped =
+          counts.pages >= p.paginator.maximumRequest ||
+          (request.maxPages !== undefined && counts.pages >= request.maxPages);
+        const limited = request.maxRecords !== undefined && counts.records + page.records.length >= request.maxRecords;
+        // The next page is fetched while this one's records are consumed: network and consumer overlap.
+        if (step.kind === "next" && !capped && !limited) next = prefetch(step.request, p.paginator.delayMs);
+        for (const record of page.records) {
+          if (request.maxRecords !== undefined && counts.records >= request.maxRecords) break;
           counts.records += 1;
           yield record;
         }
-        if (request.maxRecords !== undefined && counts.records >= request.maxRecords) {
+        if (limited) {
           stopReason = "record-limit";
           return;
         }
-        const step = p.paginator.next({ url: response.url, body, headers: response.headers, itemCount });
         if (step.kind === "stop") {
           stopReason = step.reason;
           return;
         }
-        if (
-          counts.pages >= p.paginator.maximumRequest ||
-          (request.maxPages !== undefined && counts.pages >= request.maxPages)
-        ) {
+        if (capped) {
           stopReason = "maximum-request";
           return;
         }
-        pageRequest = step.request;
-        await sleep(p.paginator.delayMs, request.signal);
       }
     } catch (cause) {
       const error = toEngineError(cause);
       summary = { ...counts, stopReason: "error", durationMs: Math.round(performance.now() - started), error };
       throw error;
     } finally {
+      ended.abort();
       summary ??= {
         ...counts,
         stopReason: stopReason ?? "record-limit",

@@ -1,22 +1,31 @@
 /**
  * Secret redaction. Every string that leaves the engine (request log, errors, events) passes
- * through a Redactor built from the credential values of the read, so a secret cannot leak
- * through a URL, a header or an echoed response body.
+ * through the Redactor of its read, which holds the credential values of the read (and any token
+ * minted during it), so a secret cannot leak through a URL, a header or an echoed response body.
  */
 const mask = "[REDACTED]";
 const secretHeaderNames = new Set(["authorization", "proxy-authorization", "cookie", "set-cookie"]);
 
-export class Redactor {
-  private readonly secrets: string[] = [];
+/** Secrets shorter than this are not masked in free text (they would mask half the log); headers still are. */
+const minimumSecretLength = 3;
 
-  /** Adds a secret value; its URL-encoded and form-encoded spellings are masked too. */
+export class Redactor {
+  private secrets: string[] = [];
+
+  /** Adds a secret; its URL-encoded, form-encoded and JSON-escaped spellings are masked too. */
   add(value: unknown): void {
-    if (typeof value !== "string" || value.length < 3) return;
-    for (const form of [value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, "+")]) {
-      if (!this.secrets.includes(form)) this.secrets.push(form);
+    if (typeof value !== "string" || value.length < minimumSecretLength) return;
+    const encoded = encodeURIComponent(value);
+    const forms = [value, encoded, encoded.replace(/%20/g, "+"), JSON.stringify(value).slice(1, -1)];
+    let added = false;
+    for (const form of forms) {
+      if (!this.secrets.includes(form)) {
+        this.secrets.push(form);
+        added = true;
+      }
     }
     // Longest first, so a secret containing another is masked whole.
-    this.secrets.sort((a, b) => b.length - a.length);
+    if (added) this.secrets.sort((a, b) => b.length - a.length);
   }
 
   text(value: string): string {

@@ -33,18 +33,37 @@ export function placeholdersIn(template: string): string[] {
   return [...template.matchAll(placeholderPattern)].map((m) => (m[1] ?? m[2]) as string);
 }
 
+/** Names only an incremental window supplies (spec §4.7). */
+const windowNames = new Set(["SCHEDULE_QUERY", "START_TIME", "END_TIME"]);
+
+function unresolved(name: string, where: string): EngineError {
+  const hint = windowNames.has(name)
+    ? " (it comes from the incremental window: give the read a window, or a backfill)"
+    : ": no source param, auth param or system value has that name";
+  return new EngineError("params", `Unresolved placeholder "${name}" in ${where}${hint}`);
+}
+
 export function render(template: string, lookup: Lookup, where: string, encode?: (value: string) => string): string {
   return template.replace(placeholderPattern, (_match, dollar: string | undefined, bare: string | undefined) => {
     const name = (dollar ?? bare) as string;
     const value = lookup(name);
-    if (value === undefined) {
-      throw new EngineError(
-        "params",
-        `Unresolved placeholder "${name}" in ${where}: no source param, auth param or system value has that name`,
-      );
-    }
+    if (value === undefined) throw unresolved(name, where);
     return encode ? encode(value) : value;
   });
+}
+
+/**
+ * Renders a URL or URL part: every placeholder is URL-encoded except one that opens the template
+ * (`${host}/3.0`), which supplies the scheme and host verbatim. So `https://{domain}.api…` cannot
+ * be steered to another host by a value such as `evil.example/`.
+ */
+export function renderUrl(template: string, lookup: Lookup, where: string): string {
+  const opening = /^\s*(?:\$\{([A-Za-z_][\w.-]*)\}|\{([A-Za-z_][\w.-]*)\})/.exec(template);
+  if (!opening) return render(template, lookup, where, encodeURIComponent);
+  const name = (opening[1] ?? opening[2]) as string;
+  const head = lookup(name);
+  if (head === undefined) throw unresolved(name, where);
+  return head + render(template.slice(opening[0].length), lookup, where, encodeURIComponent);
 }
 
 /** Renders every string inside a JSON value (used for bodyParams objects). */
@@ -89,10 +108,9 @@ export function parseParamMap(value: unknown, where: string): Record<string, str
   const out: Record<string, string> = {};
   for (const pair of trimmed.split(",")) {
     if (pair.trim() === "") continue;
-    const eq = pair.indexOf("=");
-    const colon = pair.indexOf(":");
-    // Headers are also written `Name: value` in the legacy form.
-    const cut = eq >= 0 ? eq : colon;
+    // `name=value`, or `Name: value` for headers: whichever separator comes first.
+    const cuts = [pair.indexOf("="), pair.indexOf(":")].filter((i) => i >= 0);
+    const cut = cuts.length === 0 ? -1 : Math.min(...cuts);
     if (cut <= 0) throw new EngineError("spec", `${where} entry "${pair.trim()}" is not name=value`);
     out[pair.slice(0, cut).trim()] = pair.slice(cut + 1).trim();
   }

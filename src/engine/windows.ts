@@ -4,8 +4,23 @@
  * which then replaces `{SCHEDULE_QUERY}` wherever the request settings use it.
  */
 import { EngineError } from "./errors.ts";
-import type { ReadWindow } from "./read.ts";
 import { formatDotNet } from "./time/dotnet-format.ts";
+
+/**
+ * The incremental window of a read. A backfill window renders the `backfill` expression and starts
+ * at the Unix epoch unless `start` is given; an incremental window needs `start`.
+ */
+export interface ReadWindow {
+  readonly start?: Date;
+  readonly end: Date;
+  readonly backfill?: boolean;
+}
+
+interface Bounds {
+  readonly start: Date;
+  readonly end: Date;
+  readonly backfill: boolean;
+}
 
 export interface WindowValues {
   readonly queryParams: Readonly<Record<string, string>>;
@@ -31,18 +46,19 @@ function requiredString(params: Json, key: string, form: string): string {
   return value;
 }
 
-function checkWindow(window: ReadWindow): void {
-  const start = window.start.getTime();
-  const end = window.end.getTime();
-  if (Number.isNaN(start) || Number.isNaN(end)) throw new EngineError("params", "The window start or end is not a valid date");
-  if (start > end)
-    throw new EngineError(
-      "params",
-      `The window starts after it ends (${window.start.toISOString()} > ${window.end.toISOString()})`,
-    );
+function bounds(window: ReadWindow): Bounds {
+  const backfill = window.backfill === true;
+  if (window.start === undefined && !backfill)
+    throw new EngineError("params", "An incremental window needs a start (only a backfill window starts at the epoch)");
+  const start = window.start ?? new Date(0);
+  if (!(start instanceof Date) || !(window.end instanceof Date) || Number.isNaN(start.getTime()) || Number.isNaN(window.end.getTime()))
+    throw new EngineError("params", "The window start or end is not a valid date");
+  if (start.getTime() > window.end.getTime())
+    throw new EngineError("params", `The window starts after it ends (${start.toISOString()} > ${window.end.toISOString()})`);
+  return { start, end: window.end, backfill };
 }
 
-function advance(params: Json, window: ReadWindow): WindowValues {
+function advance(params: Json, window: Bounds): WindowValues {
   const format = optionalString(params, "paramFormat") ?? defaultWindowFormat;
   const which = window.backfill ? "backfill" : "incremental";
   const expression = requiredString(params, which, `ADVANCE (${which} window)`);
@@ -55,7 +71,7 @@ function advance(params: Json, window: ReadWindow): WindowValues {
   return { queryParams: {}, placeholders: { ...times, SCHEDULE_QUERY: query } };
 }
 
-function standard(params: Json, window: ReadWindow): WindowValues {
+function standard(params: Json, window: Bounds): WindowValues {
   const startName = requiredString(params, "scheduleStartParamName", "standard");
   const endName = requiredString(params, "scheduleEndParamName", "standard");
   if (startName === endName)
@@ -68,11 +84,11 @@ function standard(params: Json, window: ReadWindow): WindowValues {
 export function renderWindow(scheduleParams: unknown, window: ReadWindow): WindowValues {
   if (scheduleParams === null || typeof scheduleParams !== "object" || Array.isArray(scheduleParams))
     throw new EngineError("spec", "scheduleParams must be a JSON object");
-  checkWindow(window);
+  const checked = bounds(window);
   const params = scheduleParams as Json;
   const type = optionalString(params, "type");
-  if (type !== undefined && type.toUpperCase() === "ADVANCE") return advance(params, window);
+  if (type !== undefined && type.toUpperCase() === "ADVANCE") return advance(params, checked);
   if (type !== undefined && type.trim() !== "")
     throw new EngineError("spec", `scheduleParams.type "${type}" is unknown (only ADVANCE, or no type for the standard form)`);
-  return standard(params, window);
+  return standard(params, checked);
 }

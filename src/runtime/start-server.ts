@@ -3,6 +3,9 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../api/app.ts";
 import { seedBuiltins } from "../catalog/seed-builtins.ts";
 import type { InletConfig } from "../config.ts";
+import { ParquetDatasetSink } from "../datasets/parquet/parquet-sink.ts";
+import { createEmbeddedRunner, type RunLog, type RunnerSettings, silentRunLog } from "../flows/index.ts";
+import { loadSecretBox } from "../secrets/aes-gcm/load-secret-box.ts";
 import { openMetadataStore } from "../store/create-store.ts";
 import type { MetadataStore } from "../store/metadata-store.ts";
 
@@ -13,24 +16,52 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The composition root of `inlet serve`: store, built-ins, HTTP app, listening socket. */
-export async function startServer(config: InletConfig, options: { logging?: boolean } = {}): Promise<RunningServer> {
+export interface StartServerOptions {
+  readonly logging?: boolean;
+  /** Overrides of the embedded runner's settings (tests: a clock, a short poll, fast HTTP). */
+  readonly runner?: Partial<RunnerSettings>;
+}
+
+/** The composition root of `inlet serve`: store, built-ins, HTTP app, listening socket, flow runner. */
+export async function startServer(config: InletConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   await mkdir(config.dataDir, { recursive: true });
+  const secrets = loadSecretBox({ masterKey: config.masterKey, dataDir: config.dataDir });
   const store = await openMetadataStore(config.database);
+  const datasets = new ParquetDatasetSink({ dataDir: config.dataDir });
+  // The runner logs through the app's logger once there is one.
+  let log: RunLog = silentRunLog;
+  const runner = createEmbeddedRunner(
+    {
+      store,
+      secrets,
+      datasets,
+      log: {
+        info: (details, message) => log.info(details, message),
+        warn: (details, message) => log.warn(details, message),
+        error: (details, message) => log.error(details, message),
+      },
+    },
+    { concurrency: config.runConcurrency, pollMs: config.runPollMs, ...options.runner },
+  );
   try {
     await seedBuiltins(store);
-    const app = await buildApp({ config, store, logging: options.logging ?? true });
+    const app = await buildApp({ config, store, secrets, datasets, runner, logging: options.logging ?? true });
+    log = app.log.child({ component: "runner" });
     const address = await app.listen({ port: config.port, host: config.host });
+    await runner.start();
     return {
       url: address,
       app,
       store,
       close: async () => {
+        await runner.stop();
         await app.close();
+        await datasets.close();
         await store.close();
       },
     };
   } catch (error) {
+    await datasets.close();
     await store.close();
     throw error;
   }

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DatabaseTarget, parseConfig } from "../../src/config.ts";
+import type { RunnerSettings } from "../../src/flows/index.ts";
 import { type RunningServer, startServer } from "../../src/runtime/start-server.ts";
 import type { TokenRole } from "../../src/store/metadata-store.ts";
 import { type IssuedToken, issueToken } from "../../src/tenancy/tokens.ts";
@@ -15,12 +16,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  readonly target?: DatabaseTarget;
+  readonly bodyLimit?: number;
+  /** The flow runner's settings (clock, poll interval, concurrency, engine HTTP timeouts). */
+  readonly runner?: Partial<RunnerSettings>;
+  /** An existing data dir (e.g. to restart on the same data); it is then not removed on close. */
+  readonly dataDir?: string;
+}
+
 /** A real server on 127.0.0.1 with a fresh data dir (and the given database, default SQLite). */
-export async function startTestServer(options: { target?: DatabaseTarget; bodyLimit?: number } = {}): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), "inlet-test-"));
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "inlet-test-")));
   const env = { INLET_BODY_LIMIT: options.bodyLimit?.toString() };
   const config = { ...parseConfig({ dataDir, port: 0 }, env), ...(options.target ? { database: options.target } : {}) };
-  const server = await startServer(config, { logging: false });
+  const server = await startServer(config, { logging: false, ...(options.runner ? { runner: options.runner } : {}) });
   const admin = await issueToken(server.store, "TESTORG@AdobeOrg", "admin");
   return {
     url: server.url,
@@ -30,7 +40,7 @@ export async function startTestServer(options: { target?: DatabaseTarget; bodyLi
     issueToken: (orgId, role = "user") => issueToken(server.store, orgId, role),
     close: async () => {
       await server.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,9 +5,15 @@ import { globalScope, type MetadataStore } from "../../store/metadata-store.ts";
 import { optionalIfMatch } from "../etag.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
 import { authorship, presentSpec, withoutServerFields } from "../present.ts";
-import { errorResponseSchema, idParamsSchema, ifMatchHeaderSchema, listEnvelopeSchema, listQuerySchema } from "../schemas.ts";
-import { requireAdmin } from "../tenant.ts";
-import { lintValidator, notFound } from "./route-helpers.ts";
+import {
+  errorResponseSchema,
+  idParamsSchema,
+  ifMatchHeaderSchema,
+  listEnvelopeSchema,
+  listQuerySchema,
+} from "../schemas.ts";
+import { adminThenLint, bodyLintedLater } from "./connection-specs.ts";
+import { notFound } from "./route-helpers.ts";
 
 const kind = "flowSpecs";
 const tags = ["Flow specs"];
@@ -26,16 +32,33 @@ function normaliseFlowSpecBody(body: unknown): unknown {
 export function registerFlowSpecRoutes(app: FastifyInstance, store: MetadataStore): void {
   app.get(
     "/flowSpecs",
-    { schema: { tags, summary: "List flow specs", querystring: listQuerySchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "List flow specs",
+        querystring: listQuerySchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const specs = await store.listResources(kind, globalScope);
-      return listResponse(request, specs.map((spec) => presentSpec(spec, request.tenant)));
+      return listResponse(
+        request,
+        specs.map((spec) => presentSpec(spec, request.tenant)),
+      );
     },
   );
 
   app.get<{ Params: { id: string } }>(
     "/flowSpecs/:id",
-    { schema: { tags, summary: "Get a flow spec", params: idParamsSchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Get a flow spec",
+        params: idParamsSchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const spec = await store.getResource(kind, globalScope, request.params.id);
       if (!spec) throw notFound(kind, request.params.id);
@@ -46,17 +69,27 @@ export function registerFlowSpecRoutes(app: FastifyInstance, store: MetadataStor
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>(
     "/flowSpecs/:id",
     {
-      schema: { tags, summary: "Replace a flow spec (admin), e.g. to append a connection spec id", params: idParamsSchema, headers: ifMatchHeaderSchema, body: flowSpecJsonSchema, response: { 200: { type: "object", additionalProperties: true }, ...errors } },
+      schema: {
+        tags,
+        summary: "Replace a flow spec (admin), e.g. to append a connection spec id",
+        params: idParamsSchema,
+        headers: ifMatchHeaderSchema,
+        body: flowSpecJsonSchema,
+        response: { 200: { type: "object", additionalProperties: true }, ...errors },
+      },
       preValidation: async (request) => {
         request.body = normaliseFlowSpecBody(request.body) as Record<string, unknown>;
       },
-      validatorCompiler: lintValidator(lintFlowSpec, "flow spec"),
+      validatorCompiler: bodyLintedLater,
+      preHandler: adminThenLint("update flow specs", lintFlowSpec, "flow spec"),
     },
     async (request) => {
-      requireAdmin(request.tenant, "update flow specs");
       const { id } = request.params;
       if (request.body.id !== undefined && request.body.id !== id) {
-        throw new FlowError("invalidSpecId", `The body's id "${String(request.body.id)}" differs from the path's ${id}.`);
+        throw new FlowError(
+          "invalidSpecId",
+          `The body's id "${String(request.body.id)}" differs from the path's ${id}.`,
+        );
       }
       const existing = await store.getResource(kind, globalScope, id);
       if (!existing) throw notFound(kind, id);

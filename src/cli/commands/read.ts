@@ -1,17 +1,22 @@
 /**
  * `inlet read SPEC`: runs a connection spec against the live API and writes the records as JSON
  * Lines (stdout or --out). Progress and the closing summary go to stderr, so stdout stays data.
+ * Exit codes: 0 success, 2 bad spec or arguments, 3 auth failure, 4 upstream or network failure
+ * (1 for a local failure such as an unwritable --out, 130 when interrupted).
+ * When the provider rotates OAuth2 credentials during the read and --auth came from a file, the
+ * new tokens are written back to that file, since the old refresh token may no longer work.
  */
 import { createWriteStream } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import type { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import {
   EngineError,
   type EngineErrorKind,
   explainFirstRequest,
   type ReadRequest,
   type ReadWindow,
+  type RotatedCredentials,
   readRecords,
 } from "../../engine/index.ts";
 import { type CliContext, exitCodes, readJsonArgument, UsageError } from "../context.ts";
@@ -40,6 +45,8 @@ const exitCodeOf: Readonly<Record<EngineErrorKind, number>> = {
   extraction: exitCodes.upstreamFailure,
 };
 
+const interruptedExitCode = 130;
+
 /** Lines are joined into ~256 KiB writes: a stream write per ~1 KB record would dominate a fast read. */
 const batchChars = 256 * 1024;
 
@@ -54,23 +61,32 @@ function parseWindow(options: ReadOptions): ReadWindow | undefined {
   const backfill = options.backfill === true;
   if (options.windowStart === undefined && !backfill)
     throw new UsageError("--window-start is required for an incremental window (or pass --backfill)");
-  const start = options.windowStart === undefined ? new Date(0) : parseInstant(options.windowStart, "--window-start");
+  const start = options.windowStart === undefined ? undefined : parseInstant(options.windowStart, "--window-start");
   const end = options.windowEnd === undefined ? new Date() : parseInstant(options.windowEnd, "--window-end");
-  if (start.getTime() > end.getTime()) throw new UsageError("--window-start is after --window-end");
-  return { start, end, backfill };
+  if (start !== undefined && start.getTime() > end.getTime())
+    throw new UsageError("--window-start is after --window-end");
+  return { ...(start === undefined ? {} : { start }), end, backfill };
 }
 
 function parseMaxRecords(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-records must be a positive integer, got "${value}"`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--max-records must be a positive integer, got "${value}"`);
   return n;
 }
 
-function asObject(value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value))
-    throw new UsageError(`${what} must be a JSON object`);
-  return value as Record<string, unknown>;
+async function jsonObjectArgument(value: string, flag: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = await readJsonArgument(value, flag);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${flag} ${value}: ${(error as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new UsageError(`${flag} must be a JSON object`);
+  return parsed as Record<string, unknown>;
 }
 
 async function readSpec(path: string): Promise<unknown> {
@@ -87,10 +103,20 @@ async function readSpec(path: string): Promise<unknown> {
   }
 }
 
-/** Batches JSON lines and honours backpressure, so memory stays bounded whatever the sink's speed. */
+/**
+ * Batches JSON lines and honours backpressure, so memory stays bounded whatever the sink's speed.
+ * A sink error (EPIPE when the reader of stdout goes away, a full disk) is kept, not thrown from
+ * an event handler, and ends the read.
+ */
 class LineWriter {
   private buffer = "";
-  constructor(private readonly sink: Writable) {}
+  failure: NodeJS.ErrnoException | undefined;
+
+  constructor(private readonly sink: Writable) {
+    sink.on("error", (error: NodeJS.ErrnoException) => {
+      this.failure ??= error;
+    });
+  }
 
   async push(record: unknown): Promise<void> {
     this.buffer += `${JSON.stringify(record)}\n`;
@@ -98,17 +124,58 @@ class LineWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.buffer === "") return;
+    if (this.buffer === "" || this.failure) return;
     const chunk = this.buffer;
     this.buffer = "";
-    if (!this.sink.write(chunk)) await new Promise<void>((resolve) => this.sink.once("drain", resolve));
+    if (this.sink.write(chunk)) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        this.sink.off("drain", done);
+        this.sink.off("error", done);
+        this.sink.off("close", done);
+        resolve();
+      };
+      this.sink.on("drain", done);
+      this.sink.on("error", done);
+      this.sink.on("close", done);
+    });
   }
+}
+
+/** Writes rotated OAuth2 tokens back into the --auth file (atomically, keeping its mode). */
+async function saveRotated(file: string, rotated: RotatedCredentials): Promise<void> {
+  const current = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  const next = {
+    ...current,
+    accessToken: rotated.accessToken,
+    ...(rotated.refreshToken === undefined ? {} : { refreshToken: rotated.refreshToken }),
+    ...(rotated.expirationDate === undefined ? {} : { expirationDate: rotated.expirationDate }),
+  };
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(next, null, 2)}\n`, { mode: (await stat(file)).mode & 0o777 });
+  await rename(temporary, file);
+}
+
+function rotationHandler(ctx: CliContext, authArgument: string): (rotated: RotatedCredentials) => Promise<void> {
+  const file = authArgument.startsWith("@") ? authArgument.slice(1) : undefined;
+  return async (rotated) => {
+    if (file === undefined) {
+      if (rotated.refreshToken !== undefined)
+        ctx.stderr.write(
+          "inlet read: warning: the token endpoint rotated the refresh token, and the one passed with --auth may " +
+            "no longer work; pass --auth @file so that inlet saves the new credentials\n",
+        );
+      return;
+    }
+    await saveRotated(file, rotated);
+    ctx.stderr.write(`inlet read: saved the refreshed credentials to ${file}\n`);
+  };
 }
 
 async function buildRequest(specPath: string, options: ReadOptions): Promise<ReadRequest> {
   const spec = await readSpec(specPath);
-  const auth = asObject(await readJsonArgument(options.auth, "--auth"), "--auth");
-  const params = asObject(await readJsonArgument(options.params, "--params"), "--params");
+  const auth = await jsonObjectArgument(options.auth, "--auth");
+  const params = await jsonObjectArgument(options.params, "--params");
   const window = parseWindow(options);
   const maxRecords = parseMaxRecords(options.maxRecords);
   return {
@@ -130,44 +197,78 @@ async function openSink(ctx: CliContext, out: string | undefined): Promise<{ sin
   });
   return {
     sink: file,
-    close: () => new Promise<void>((resolve, reject) => file.end((error?: Error | null) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (file.destroyed) resolve();
+        else file.end(() => resolve());
+      }),
   };
 }
 
 function reportEngineError(ctx: CliContext, error: EngineError): void {
   const status = error.status === undefined ? "" : ` (status ${error.status})`;
   ctx.stderr.write(`inlet read: ${error.kind} error${status}: ${error.message}\n`);
-  if (error.bodyExcerpt) ctx.stderr.write(`  response: ${error.bodyExcerpt}\n`);
   ctx.setExitCode(exitCodeOf[error.kind]);
 }
 
 async function runRead(ctx: CliContext, specPath: string, options: ReadOptions): Promise<void> {
   const request = await buildRequest(specPath, options);
   if (options.explain) {
-    try {
-      ctx.stdout.write(`${JSON.stringify(explainFirstRequest(request), null, 2)}\n`);
-    } catch (error) {
-      if (error instanceof EngineError) return reportEngineError(ctx, error);
-      throw error;
-    }
+    ctx.stdout.write(`${JSON.stringify(explainFirstRequest(request), null, 2)}\n`);
     return;
   }
   const { sink, close } = await openSink(ctx, options.out);
   const progress = createProgress(ctx.stderr);
-  const handle = readRecords({ ...request, onEvent: progress.onEvent });
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort(new Error("interrupted"));
+  process.once("SIGINT", onSigint);
+  const handle = readRecords({
+    ...request,
+    signal: interrupt.signal,
+    onEvent: progress.onEvent,
+    onCredentialsRotated: rotationHandler(ctx, options.auth),
+  });
   const writer = new LineWriter(sink);
   let failure: unknown;
   try {
-    for await (const record of handle) await writer.push(record);
+    for await (const record of handle) {
+      await writer.push(record);
+      if (writer.failure) break;
+    }
+    await writer.flush();
   } catch (error) {
     failure = error;
+  } finally {
+    process.off("SIGINT", onSigint);
+    await close();
   }
-  await writer.flush();
-  await close();
   progress.finish(handle.summary());
-  if (failure === undefined) return;
-  if (failure instanceof EngineError) return reportEngineError(ctx, failure);
-  throw failure;
+  if (interrupt.signal.aborted) {
+    ctx.stderr.write("inlet read: interrupted\n");
+    ctx.setExitCode(interruptedExitCode);
+  } else if (failure instanceof EngineError) reportEngineError(ctx, failure);
+  else if (failure !== undefined) throw failure;
+  else if (writer.failure && writer.failure.code !== "EPIPE") {
+    // EPIPE: whoever read stdout (`| head`) has what it wanted.
+    ctx.stderr.write(`inlet read: cannot write the records: ${writer.failure.message}\n`);
+    ctx.setExitCode(exitCodes.failure);
+  }
+}
+
+/** Runs the command, mapping every failure to its exit code, so `read` needs nothing from main. */
+async function action(ctx: CliContext, specPath: string, options: ReadOptions): Promise<void> {
+  try {
+    await runRead(ctx, specPath, options);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      ctx.stderr.write(`inlet read: ${error.message}\n`);
+      ctx.setExitCode(exitCodes.badInput);
+    } else if (error instanceof EngineError) reportEngineError(ctx, error);
+    else {
+      ctx.stderr.write(`inlet read: ${error instanceof Error ? error.message : String(error)}\n`);
+      ctx.setExitCode(exitCodes.failure);
+    }
+  }
 }
 
 export function registerRead(program: Command, ctx: CliContext): void {
@@ -176,7 +277,7 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .description("read records from a source with a connection spec; JSON Lines on stdout, progress on stderr")
     .argument("<spec>", "connection spec JSON file")
     .option("--auth-spec <name>", "authSpec entry name or type (default: the first)")
-    .option("--auth <json>", "auth params (credentials): inline JSON or @file", "{}")
+    .option("--auth <json>", "auth params (credentials): inline JSON or @file (rotated tokens are saved to the file)", "{}")
     .option("--params <json>", "source connection params: inline JSON or @file", "{}")
     .option("--window-start <iso>", "incremental window start (ISO 8601)")
     .option("--window-end <iso>", "incremental window end (ISO 8601; default now)")
@@ -184,5 +285,30 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .option("--max-records <n>", "stop after N records")
     .option("--out <file>", "write the JSON Lines to FILE instead of stdout")
     .option("--explain", "print the first request (secrets redacted) and send nothing")
-    .action((specPath: string, options: ReadOptions) => runRead(ctx, specPath, options));
+    .action((specPath: string, options: ReadOptions) => action(ctx, specPath, options));
+}
+
+/**
+ * `inlet read ARGS…` as a program of its own: the same command `inlet` registers, without the
+ * other commands (the integration tests and the benchmark run it this way). Resolves to the exit code.
+ */
+export async function runReadCommand(args: readonly string[], context: Omit<CliContext, "setExitCode">): Promise<number> {
+  let exitCode: number = exitCodes.ok;
+  const ctx: CliContext = {
+    ...context,
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  };
+  const program = new Command("inlet")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => ctx.stdout.write(text), writeErr: (text) => ctx.stderr.write(text) });
+  registerRead(program, ctx);
+  try {
+    await program.parseAsync(["read", ...args], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
+    throw error;
+  }
+  return exitCode;
 }

@@ -24,6 +24,13 @@ describe("DuckDB column types from JSON Schema", () => {
     expect(readJsonColumns(schema)).toBe(`{'it''s': 'STRUCT("a""b" VARCHAR)'}`);
   });
 
+  it("refuses names DuckDB cannot bind: empty, or equal but for case (also inside structs)", () => {
+    expect(() => columnTypes({ type: "object", properties: { "": { type: "string" } } })).toThrow(/empty name/);
+    expect(() => columnTypes({ type: "object", properties: { id: {}, ID: {} } })).toThrow(/differ only in case/);
+    const nested = { type: "object", properties: { s: { type: "object", properties: { x: {}, X: {} } } } };
+    expect(() => columnTypes(nested)).toThrow(/differ only in case/);
+  });
+
   it("refuses a schema with no properties", () => {
     expect(() => columnTypes({ type: "object", properties: {} })).toThrow(/object schema with properties/);
   });

@@ -11,7 +11,28 @@ export function columnTypes(schema: JsonSchema): Array<[name: string, type: stri
   if (!isRecord(properties) || Object.keys(properties).length === 0) {
     throw new DatasetError("schemaUnsupported", "dataset schema must be an object schema with properties");
   }
+  assertColumnNames(properties, "dataset schema");
   return Object.entries(properties).map(([name, prop]) => [name, duckType(prop)]);
+}
+
+/**
+ * DuckDB column and STRUCT field names are case-insensitive and may not be empty: `id` beside `ID`
+ * or a `""` property would only fail at a batch's commit, so they are refused up front.
+ */
+function assertColumnNames(properties: Record<string, unknown>, where: string): void {
+  const seen = new Map<string, string>();
+  for (const name of Object.keys(properties)) {
+    if (name === "") throw new DatasetError("schemaUnsupported", `${where} has a property with an empty name`);
+    const folded = name.toLowerCase();
+    const other = seen.get(folded);
+    if (other !== undefined) {
+      throw new DatasetError(
+        "schemaUnsupported",
+        `${where} has properties "${other}" and "${name}", which differ only in case (columns are case-insensitive)`,
+      );
+    }
+    seen.set(folded, name);
+  }
 }
 
 export function duckType(schema: unknown): string {
@@ -32,6 +53,7 @@ export function duckType(schema: unknown): string {
       return isRecord(schema.items) ? `${duckType(schema.items)}[]` : "JSON";
     case "object": {
       if (!isRecord(schema.properties) || Object.keys(schema.properties).length === 0) return "JSON";
+      assertColumnNames(schema.properties, "an object in the dataset schema");
       const fields = Object.entries(schema.properties).map(
         ([name, prop]) => `${quoteIdentifier(name)} ${duckType(prop)}`,
       );

@@ -136,6 +136,20 @@ describe("ParquetDatasetSink", () => {
     expect(readdirSync(datasetLayout.staging(dataDir, "people"))).toEqual([]);
   });
 
+  it("removes a dataset's schema and batches, so queries no longer see it", async () => {
+    const { dataDir, sink } = newSink();
+    const writer = await sink.beginBatch({ id: "gone", batchId: "b1", schema });
+    await writer.write(record(1));
+    await writer.commit();
+    await sink.registerDataset({ id: "kept", schema });
+    await sink.removeDataset("gone");
+    expect(existsSync(datasetLayout.dataset(dataDir, "gone"))).toBe(false);
+    const views = await runDatasetQuery(dataDir, "SELECT view_name FROM duckdb_views() WHERE NOT internal");
+    expect(views.rows).toEqual([{ view_name: "ds_kept" }]);
+    await sink.removeDataset("never-existed"); // nothing to remove is not an error
+    await expect(sink.removeDataset("../x")).rejects.toMatchObject({ code: "datasetIdInvalid" });
+  });
+
   it("refuses unsafe dataset ids and schemas without columns", async () => {
     const { dataDir, sink } = newSink();
     await expect(sink.beginBatch({ id: "../x", batchId: "b", schema })).rejects.toMatchObject({

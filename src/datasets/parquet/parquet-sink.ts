@@ -62,6 +62,11 @@ export class ParquetDatasetSink implements DatasetSink {
     );
   }
 
+  async removeDataset(id: string): Promise<void> {
+    assertSafeId(id, "dataset id");
+    await rm(datasetLayout.dataset(this.#dataDir, id), { recursive: true, force: true });
+  }
+
   async close(): Promise<void> {
     const opened = this.#connection;
     this.#connection = undefined;

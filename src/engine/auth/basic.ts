@@ -1,14 +1,21 @@
 /** BasicAuthentication (spec §3.2): `Authorization: Basic base64(username:password)`. */
 import { EngineError } from "../errors.ts";
-import { type Authenticator, stringParam } from "./types.ts";
+import type { Redactor } from "../redact.ts";
+import { type Authenticator, type BasicConfig, stringParam } from "./types.ts";
 
-export function basicAuthenticator(params: Readonly<Record<string, unknown>>): Authenticator {
+export function parseBasic(params: Readonly<Record<string, unknown>>): BasicConfig {
   const username = stringParam(params, "username");
-  const password = stringParam(params, "password") ?? "";
   if (username === undefined) throw new EngineError("auth", 'BasicAuthentication needs auth param "username"');
-  const header = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
+  return { type: "BasicAuthentication", username, password: stringParam(params, "password") ?? "" };
+}
+
+export function basicAuthenticator(config: BasicConfig, redactor: Redactor): Authenticator {
+  const credential = Buffer.from(`${config.username}:${config.password}`).toString("base64");
+  // A server that echoes the header back must not leak it through an error excerpt.
+  redactor.add(credential);
+  const header = `Basic ${credential}`;
   return {
-    type: "BasicAuthentication",
+    type: config.type,
     secretHeaders: new Set(["authorization"]),
     async apply(request) {
       request.headers.authorization = header;

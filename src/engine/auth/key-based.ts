@@ -1,47 +1,55 @@
 /**
  * KeyBased (spec §3.3): each `authKeyN` goes in the header named by its
- * `restAttributes.headerParamName`, or in the query under `queryParamName` (our extension). A key
- * with neither is only a `${authKeyN}` placeholder value.
+ * `restAttributes.headerParamName`, and/or in the query under `queryParamName` (our extension). A
+ * key with neither is only a `${authKeyN}` placeholder value.
  */
-import { type Authenticator, type OutgoingRequest, stringParam } from "./types.ts";
-
-interface Placement {
-  readonly value: string;
-  readonly header?: string;
-  readonly queryName?: string;
-}
+import { EngineError } from "../errors.ts";
+import { type Authenticator, type KeyBasedConfig, type KeyPlacement, type OutgoingRequest, stringParam } from "./types.ts";
 
 function restAttributes(schema: Readonly<Record<string, unknown>>, key: string): Record<string, unknown> {
   const properties = schema.properties as Record<string, { restAttributes?: Record<string, unknown> }> | undefined;
-  return properties?.[key]?.restAttributes ?? {};
+  const attributes = properties?.[key]?.restAttributes;
+  return attributes !== null && typeof attributes === "object" ? attributes : {};
 }
 
-export function keyBasedAuthenticator(
+function optionalName(attributes: Record<string, unknown>, name: string, key: string): string | undefined {
+  const value = attributes[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new EngineError("spec", `${key}.restAttributes.${name} must be a string`);
+  return value;
+}
+
+export function parseKeyBased(
   params: Readonly<Record<string, unknown>>,
   schema: Readonly<Record<string, unknown>>,
-): Authenticator {
-  const placements: Placement[] = [];
-  for (const key of Object.keys(params)) {
-    if (!/^authKey\d+$/.test(key)) continue;
-    const value = stringParam(params, key);
+): KeyBasedConfig {
+  const keys: KeyPlacement[] = [];
+  for (const name of Object.keys(params)) {
+    if (!/^authKey\d+$/.test(name)) continue;
+    const value = stringParam(params, name);
     if (value === undefined) continue;
-    const attrs = restAttributes(schema, key);
-    const header = typeof attrs.headerParamName === "string" ? attrs.headerParamName : undefined;
-    const queryName = typeof attrs.queryParamName === "string" ? attrs.queryParamName : undefined;
-    placements.push({ value, ...(header ? { header } : {}), ...(queryName ? { queryName } : {}) });
+    const attributes = restAttributes(schema, name);
+    const header = optionalName(attributes, "headerParamName", name);
+    const queryName = optionalName(attributes, "queryParamName", name);
+    keys.push({ name, value, ...(header ? { header } : {}), ...(queryName ? { queryName } : {}) });
   }
+  return { type: "KeyBased", keys };
+}
+
+export function keyBasedAuthenticator(config: KeyBasedConfig): Authenticator {
   const place = (request: OutgoingRequest) => {
-    for (const p of placements) {
-      if (p.header) request.headers[p.header] = p.value;
-      if (p.queryName) request.query[p.queryName] = p.value;
+    for (const key of config.keys) {
+      if (key.header) request.headers[key.header] = key.value;
+      if (key.queryName) request.query[key.queryName] = key.value;
     }
   };
   return {
-    type: "KeyBased",
-    secretHeaders: new Set(placements.flatMap((p) => (p.header ? [p.header.toLowerCase()] : []))),
+    type: config.type,
+    secretHeaders: new Set(config.keys.flatMap((k) => (k.header ? [k.header.toLowerCase()] : []))),
     async apply(request) {
       place(request);
     },
+    // The values are masked afterwards by the redactor (every authKeyN is a registered secret).
     preview: place,
     async recover() {
       return false;

@@ -1,14 +1,16 @@
 /**
- * testAuthorization (spec §3.1 recommendation): GET `authorizationTestUrl` with auth applied; any
- * 2xx passes. Otherwise the answer says why (status and a redacted body excerpt, or the network error).
+ * testAuthorization (spec §3.1 recommendation): GET `authorizationTestUrl` with auth applied (an
+ * OAuth2 token is refreshed first when expired, and once after a 401); any 2xx passes. Otherwise
+ * the answer says why: the status and a redacted body excerpt, or the network error.
  */
 import { EngineError } from "../errors.ts";
 import { createAgent, exchange } from "../http/client.ts";
 import { httpSettings } from "../http/settings.ts";
 import type { ReadRequest } from "../read.ts";
 import { Redactor } from "../redact.ts";
-import { layeredLookup, render } from "../template.ts";
-import { registerSecrets, resolveAuth } from "./index.ts";
+import { layeredLookup, renderUrl } from "../template.ts";
+import { createAuthenticator, registerSecrets, resolveAuth } from "./index.ts";
+import type { AuthContext, OutgoingRequest } from "./types.ts";
 
 export interface AuthorizationResult {
   readonly ok: boolean;
@@ -16,26 +18,27 @@ export interface AuthorizationResult {
   readonly reason?: string;
 }
 
-export async function testAuthorization(
-  request: Omit<ReadRequest, "params"> & { params?: Readonly<Record<string, unknown>> },
-): Promise<AuthorizationResult> {
+export type AuthorizationRequest = Omit<ReadRequest, "params"> & { readonly params?: Readonly<Record<string, unknown>> };
+
+export async function testAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult> {
   const redactor = new Redactor();
   const settings = httpSettings(request.http);
   const agent = createAgent(settings);
   try {
-    const { authenticator, schema } = resolveAuth(
-      request.spec as Record<string, unknown>,
-      request.authSpecName,
-      request.auth,
-    );
+    const { config, schema } = resolveAuth(request.spec as Record<string, unknown>, request.authSpecName, request.auth);
     registerSecrets(redactor, request.auth, schema);
+    const authenticator = createAuthenticator(config, redactor);
     const template = request.auth.authorizationTestUrl;
-    if (typeof template !== "string" || template === "")
+    if (typeof template !== "string" || template.trim() === "")
       return { ok: true, reason: "No authorizationTestUrl: nothing to test" };
-    const url = new URL(
-      render(template, layeredLookup(request.params ?? {}, request.auth), "authorizationTestUrl", encodeURIComponent),
-    );
-    const context = {
+    let url: URL;
+    try {
+      url = new URL(renderUrl(template, layeredLookup(request.params ?? {}, request.auth), "authorizationTestUrl"));
+    } catch (cause) {
+      if (cause instanceof EngineError) throw cause;
+      throw new EngineError("auth", `authorizationTestUrl ${redactor.text(template)} is not a valid absolute URL`);
+    }
+    const context: AuthContext = {
       agent,
       settings,
       redactor,
@@ -44,9 +47,9 @@ export async function testAuthorization(
       ...(request.onCredentialsRotated ? { onCredentialsRotated: request.onCredentialsRotated } : {}),
     };
     for (let attempt = 0; ; attempt++) {
-      const outgoing = {
+      const outgoing: OutgoingRequest = {
         headers: { accept: "application/json", "user-agent": settings.userAgent },
-        query: {} as Record<string, string>,
+        query: {},
       };
       await authenticator.apply(outgoing, context);
       const target = new URL(url);
@@ -54,16 +57,11 @@ export async function testAuthorization(
       const result = await exchange(
         agent,
         { method: "GET", url: target.toString(), headers: outgoing.headers },
-        { settings, redactor },
+        { settings, redactor, ...(request.signal ? { signal: request.signal } : {}) },
       );
-      if (result.response) {
-        const { status } = result.response;
-        return status >= 200 && status < 300
-          ? { ok: true, status }
-          : { ok: false, status, reason: `Expected a 2xx, got ${status}` };
-      }
+      if (result.response) return { ok: true, status: result.response.status };
       const error = result.error as EngineError;
-      if (error.status === 401 && attempt === 0 && (await authenticator.recover(context))) continue;
+      if (error.status === 401 && attempt === 0 && (await authenticator.recover(outgoing, context))) continue;
       return {
         ok: false,
         ...(error.status === undefined ? {} : { status: error.status }),

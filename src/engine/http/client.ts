@@ -64,22 +64,38 @@ function flattenHeaders(raw: Record<string, string | string[] | undefined>): Rec
   return out;
 }
 
-async function decode(body: Buffer, encoding: string | undefined): Promise<Buffer> {
-  switch (encoding?.trim().toLowerCase()) {
-    case undefined:
-    case "":
-    case "identity":
-      return body;
-    case "gzip":
-    case "x-gzip":
-      return gunzipAsync(body);
-    case "deflate":
-      // Servers send both zlib-wrapped and raw deflate under this name.
-      return inflateAsync(body).catch(() => inflateRawAsync(body));
-    case "br":
-      return brotliAsync(body);
-    default:
-      return body;
+/** Decompresses, never past `limit` bytes: a small compressed body must not inflate into gigabytes. */
+async function decode(body: Buffer, encoding: string | undefined, limit: number, url: string): Promise<Buffer> {
+  const options = { maxOutputLength: limit };
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case undefined:
+      case "":
+      case "identity":
+        return body;
+      case "gzip":
+      case "x-gzip":
+        return await gunzipAsync(body, options);
+      case "deflate":
+        // Servers send both zlib-wrapped and raw deflate under this name.
+        return await inflateAsync(body, options).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === "ERR_BUFFER_TOO_LARGE") throw error;
+          return inflateRawAsync(body, options);
+        });
+      case "br":
+        return await brotliAsync(body, options);
+      default:
+        return body;
+    }
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new EngineError(
+      "upstream",
+      code === "ERR_BUFFER_TOO_LARGE"
+        ? `The ${encoding} body of ${url} inflates past ${limit} bytes`
+        : `The ${encoding} body of ${url} does not decompress: ${(cause as Error).message}`,
+      { url },
+    );
   }
 }
 
@@ -119,13 +135,16 @@ async function attempt(agent: Agent, req: HttpRequest, options: ExchangeOptions)
     });
     const headers = flattenHeaders(res.headers);
     const raw = await readBody(res.body, settings.maxBodyBytes, safeUrl);
-    const body = await decode(raw, headers["content-encoding"]);
+    const body = await decode(raw, headers["content-encoding"], settings.maxBodyBytes, safeUrl);
     const response: HttpResponse = { url: req.url, status: res.statusCode, headers, body };
-    if (res.statusCode < 400) return { kind: "response", response };
+    if (res.statusCode >= 200 && res.statusCode < 300) return { kind: "response", response };
     const excerpt = redactor.text(bodyExcerpt(body));
+    // Redirects are not followed: the credentials on this request must not travel to another URL.
+    const redirect =
+      res.statusCode < 400 && headers.location ? ` (redirect to ${redactor.text(headers.location)}, not followed)` : "";
     const error = new EngineError(
       res.statusCode === 401 || res.statusCode === 403 ? "auth" : "upstream",
-      `${req.method} ${safeUrl} answered ${res.statusCode}: ${excerpt}`,
+      `${req.method} ${safeUrl} answered ${res.statusCode}${redirect}: ${excerpt}`,
       { url: safeUrl, status: res.statusCode, bodyExcerpt: excerpt },
     );
     const retryAfterMs = parseRetryAfter(headers["retry-after"], Date.now());
@@ -170,7 +189,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 export { sleep };
 
-/** Error responses are returned (not thrown) only when the caller wants to inspect them (401 handling). */
+/** The outcome of a request: a 2xx response, or the final error (with the failed response when there was one). */
 export interface ExchangeResult {
   readonly response?: HttpResponse;
   readonly error?: EngineError;
@@ -179,8 +198,9 @@ export interface ExchangeResult {
 }
 
 /**
- * Sends a request, retrying 429/5xx/network failures with full-jitter backoff (Retry-After wins
- * when present, capped). Returns a 2xx/3xx response or the final error; never throws on HTTP status.
+ * Sends a request, retrying 408/429/5xx, network failures and timeouts with full-jitter backoff
+ * (Retry-After wins when present, capped), within a bounded count and total wait. Returns a 2xx
+ * response or the final error; never throws on an HTTP status.
  */
 export async function exchange(agent: Agent, req: HttpRequest, options: ExchangeOptions): Promise<ExchangeResult> {
   const { settings } = options;

@@ -1,28 +1,34 @@
 /**
- * PAGE (spec §4.6): pageParamName=index from initialPageIndex (default 0). Stops at endPageIndex
- * (a number: the last index, inclusive; or `headers.<name>`: the page count, so stop once that
- * many pages are fetched), an empty page or a short page.
+ * PAGE (spec §4.6): `pageParamName=<index>` from `initialPageIndex` (default 0), plus
+ * `limitName=limitValue`. Stops at `endPageIndex`: a number is the last index fetched (inclusive);
+ * `headers.<name>` reads the page count the API announces, so the read stops once that many
+ * pages are fetched (exclusive from 0, inclusive from 1, as spec §4.6 recommends). Also stops on
+ * an empty page and (without an end condition, with a limit) on a short page. The index only
+ * grows, so it can never repeat.
  */
 import { EngineError } from "../errors.ts";
 import { type Fields, limitParam, optionalNumber, requiredString } from "./fields.ts";
-import type { Paginator } from "./types.ts";
+import type { Paginator, PaginatorOptions } from "./types.ts";
 
-export function pagePaginator(fields: Fields, common: Pick<Paginator, "delayMs" | "maximumRequest">): Paginator {
+export function pagePaginator(fields: Fields, options: PaginatorOptions): Paginator {
   const pageName = requiredString(fields, "PAGE", "pageParamName");
   const { query: limitQuery, limit } = limitParam(fields);
   const initial = optionalNumber(fields, "initialPageIndex") ?? 0;
+  if (initial < 0) throw new EngineError("spec", "paginationParams.initialPageIndex must not be negative");
   const endRaw = fields.endPageIndex;
   const endHeader =
-    typeof endRaw === "string" && endRaw.startsWith("headers.")
-      ? endRaw.slice("headers.".length).toLowerCase()
+    typeof endRaw === "string" && /^headers\./i.test(endRaw.trim())
+      ? endRaw.trim().slice("headers.".length).toLowerCase()
       : undefined;
+  if (endHeader === "") throw new EngineError("spec", "paginationParams.endPageIndex headers. needs a header name");
   const endIndex = endHeader === undefined ? optionalNumber(fields, "endPageIndex") : undefined;
   let index = initial;
   let fetched = 0;
   const request = () => ({ query: { ...limitQuery, [pageName]: String(index) }, headers: {} });
   return {
     type: "PAGE",
-    ...common,
+    delayMs: options.delayMs,
+    maximumRequest: options.maximumRequest,
     first: request,
     next(page) {
       fetched += 1;
@@ -30,16 +36,19 @@ export function pagePaginator(fields: Fields, common: Pick<Paginator, "delayMs" 
       if (endHeader !== undefined) {
         const announced = page.headers[endHeader];
         if (announced !== undefined) {
-          const count = Number(announced);
-          if (!Number.isFinite(count))
-            throw new EngineError("upstream", `Header ${endHeader} is not a number: ${announced.slice(0, 40)}`, {
-              url: page.url,
-            });
+          const count = Number(announced.trim());
+          if (announced.trim() === "" || !Number.isSafeInteger(count) || count < 0)
+            throw new EngineError(
+              "upstream",
+              `Header ${endHeader} of ${page.url} is not a page count: ${announced.slice(0, 40)}`,
+              { url: page.url },
+            );
           if (fetched >= count) return { kind: "stop", reason: "end-page-index" };
         }
       }
       if (page.itemCount === 0) return { kind: "stop", reason: "empty-page" };
-      if (limit !== undefined && page.itemCount < limit) return { kind: "stop", reason: "short-page" };
+      if (options.shortPageStops && limit !== undefined && page.itemCount < limit)
+        return { kind: "stop", reason: "short-page" };
       index += 1;
       return { kind: "next", request: request() };
     },

@@ -1,16 +1,23 @@
-/** POINTER (spec §4.6): follows the absolute or relative URL at pointerPath; a repeated URL is a loop. */
+/**
+ * POINTER (spec §4.6): the first request carries `limitName=limitValue`; each response's value at
+ * `pointerPath` is the next page, an absolute URL or one relative to the page's URL, fetched with
+ * the spec's headers and auth re-applied. A missing or empty pointer ends the read; a pointer back
+ * to a URL already fetched is a loop; a pointer to another origin is refused, since following it
+ * would hand the credentials to another host.
+ */
 import { EngineError } from "../errors.ts";
 import { compilePath } from "../json-path.ts";
 import { type Fields, isEmptyValue, limitParam, requiredString } from "./fields.ts";
-import type { Paginator } from "./types.ts";
+import type { Paginator, PaginatorOptions } from "./types.ts";
 
-export function pointerPaginator(fields: Fields, common: Pick<Paginator, "delayMs" | "maximumRequest">): Paginator {
+export function pointerPaginator(fields: Fields, options: PaginatorOptions): Paginator {
   const path = compilePath(requiredString(fields, "POINTER", "pointerPath", "pointer"), "paginationParams.pointerPath");
   const { query } = limitParam(fields);
   const seen = new Set<string>();
   return {
     type: "POINTER",
-    ...common,
+    delayMs: options.delayMs,
+    maximumRequest: options.maximumRequest,
     first: () => ({ query, headers: {} }),
     next(page) {
       seen.add(page.url);
@@ -18,12 +25,25 @@ export function pointerPaginator(fields: Fields, common: Pick<Paginator, "delayM
       const pointer = path.first(page.body);
       if (isEmptyValue(pointer)) return { kind: "stop", reason: "no-next-token" };
       if (typeof pointer !== "string")
+        throw new EngineError("upstream", `pointerPath ${path.source} is not a URL string in the response of ${page.url}`, {
+          url: page.url,
+        });
+      let next: URL;
+      try {
+        next = new URL(pointer, page.url);
+      } catch {
+        throw new EngineError("upstream", `pointerPath ${path.source} holds no usable URL in the response of ${page.url}`, {
+          url: page.url,
+        });
+      }
+      const current = new URL(page.url);
+      if (next.origin !== current.origin)
         throw new EngineError(
-          "extraction",
-          `pointerPath ${path.source} is not a URL string in the response of ${page.url}`,
+          "upstream",
+          `The next-page pointer of ${page.url} leads to another origin (${next.origin}); refusing to send credentials there`,
           { url: page.url },
         );
-      const url = new URL(pointer, page.url).toString();
+      const url = next.toString();
       if (seen.has(url))
         throw new EngineError("loop", `Pagination loop: the next-page pointer ${url} was already fetched`, { url });
       return { kind: "next", request: { query: {}, headers: {}, url } };

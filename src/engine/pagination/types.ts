@@ -16,11 +16,12 @@ export type StopReason = (typeof stopReasons)[number];
 export interface PageRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string>>;
-  /** An absolute URL to fetch instead of the base URL (POINTER). */
+  /** An absolute URL to fetch instead of the base URL and its query (POINTER). */
   readonly url?: string;
 }
 
 export interface PageResult {
+  /** The URL of the page as the spec built it, before auth added anything. */
   readonly url: string;
   readonly body: unknown;
   readonly headers: Readonly<Record<string, string>>;
@@ -34,10 +35,20 @@ export type PageStep =
 
 export interface Paginator {
   readonly type: PaginationType;
+  /** `delayRequestMillis`: the wait between two consecutive page requests. */
   readonly delayMs: number;
+  /** `maximumRequest`: at most this many page requests per read. */
   readonly maximumRequest: number;
   first(): PageRequest;
   next(page: PageResult): PageStep;
+}
+
+/** What every type's constructor gets besides its own fields. */
+export interface PaginatorOptions {
+  readonly delayMs: number;
+  readonly maximumRequest: number;
+  /** False when the spec has an end condition: the API then says when it is done, not the page size. */
+  readonly shortPageStops: boolean;
 }
 
 export const paginationTypes = ["OFFSET", "POINTER", "CONTINUATION_TOKEN", "PAGE", "NONE"] as const;

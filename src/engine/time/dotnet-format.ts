@@ -89,7 +89,8 @@ function field(value: DateTime, letter: string, count: number, utc: boolean): st
 
 /**
  * Formats `instant` in `zone` (IANA name, default UTC). Tokens: yyyy yy y MM M dd d HH H hh h mm m ss s
- * f…fffffff F…FFFFFFF tt t K z zz zzz; '…' and "…" are literals, `\x` escapes x; any other letter is literal.
+ * f…fffffff F…FFFFFFF tt t K z zz zzz (and MMM MMMM ddd dddd, invariant English names); '…' and "…" are
+ * literals, `\x` escapes x, `%x` is the specifier x alone; any other character (T, Z, -, :) is literal.
  */
 export function formatDotNet(instant: Date, pattern: string, zone = "UTC"): string {
   const value = zoned(instant, zone);
@@ -107,6 +108,9 @@ export function formatDotNet(instant: Date, pattern: string, zone = "UTC"): stri
       if (i + 1 >= pattern.length) throw new EngineError("spec", `Date format "${pattern}" ends with a backslash`);
       out += pattern.charAt(i + 1);
       i += 2;
+    } else if (ch === "%" && (maxRun[pattern.charAt(i + 1)] !== undefined || pattern.charAt(i + 1) === "K")) {
+      // "%d" is the custom specifier d on its own, as in .NET; the % itself renders nothing.
+      i += 1;
     } else if (ch === "K") {
       out += field(value, "K", 1, utc);
       i += 1;

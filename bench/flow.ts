@@ -1,0 +1,291 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: connection specs use literal ${name} placeholders
+/**
+ * `npm run bench:flow`: one dataflow over 200,000 records (~1 KB each, pages of 1,000, from
+ * bench/paged-server.ts in its own process) into a Parquet dataset, against the raw floor of the
+ * engine benchmark (undici request + JSON.parse of the same pages, records discarded).
+ *
+ * The flow takes the real path, driven through the HTTP API exactly as a user would: `inlet verify`'s
+ * workflow (src/verify) registers a connection spec, creates the base/source/target connections,
+ * a dataset whose schema is inferred from explore's preview, an identity mapping set of the 12
+ * top-level fields and a `once` flow; the embedded runner then reads with the engine, maps each
+ * record, validates it against the dataset schema and writes Parquet through the dataset sink,
+ * and records the batch. Driving the executor directly would skip the scheduler, the store and
+ * the API, so it would flatter the figure; going through the API costs a few ms of polling, which
+ * is why both the run's own duration (from its metrics) and the wall time from POST /flows to the
+ * terminal status are shown. Afterwards the rows are counted in the Parquet files with DuckDB.
+ *
+ * Floor and flow each run in a fresh child process, so each peak RSS (`process.resourceUsage()
+ * .maxRSS`) is its own; the flow child also samples RSS to tell the read phase from the Parquet
+ * conversion. `-- --repeat N` keeps the fastest of N pairs (for a busy machine). bench/paged-server.ts
+ * is started as a process, not imported: importing it starts its server (it calls main() on load).
+ * Goal: flow >= 0.6x the floor.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const self = fileURLToPath(import.meta.url);
+const total = 200_000;
+/** bench/paged-server.ts serves pages of this size whatever `limit` says. */
+const pageSize = 1000;
+
+interface Measurement {
+  readonly records: number;
+  readonly ms: number;
+  readonly peakRssMb: number;
+  readonly [extra: string]: unknown;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const perSecond = (records: number, ms: number) => (records * 1000) / ms;
+
+/** Starts a child and resolves with its first stdout line parsed as JSON; stderr passes through. */
+function child(args: readonly string[]): { result: Promise<Record<string, unknown>>; kill(): void } {
+  const proc = spawn(process.execPath, ["--import", "tsx", ...args], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const result = new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.once("error", reject);
+    proc.once("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code} before answering`)));
+    createInterface({ input: proc.stdout }).once("line", (line) =>
+      resolve(JSON.parse(line) as Record<string, unknown>),
+    );
+  });
+  return { result, kill: () => proc.kill() };
+}
+
+async function runChild(mode: "floor" | "flow", url: string): Promise<Measurement> {
+  const c = child([self, mode, url, String(total)]);
+  return (await c.result) as unknown as Measurement;
+}
+
+function peakRssMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+// --- child: floor ----------------------------------------------------------------------------
+
+async function floorChild(url: string, count: number): Promise<void> {
+  const { Agent, request } = await import("undici");
+  const agent = new Agent({ keepAliveTimeout: 60_000 });
+  const pass = async (upTo: number) => {
+    let records = 0;
+    for (let offset = 0; ; offset += pageSize) {
+      const res = await request(`${url}/items?limit=${pageSize}&offset=${offset}`, { dispatcher: agent });
+      const body = JSON.parse(await res.body.text()) as { items: unknown[] };
+      records += body.items.length;
+      if (body.items.length < pageSize || records >= upTo) break;
+    }
+    return records;
+  };
+  await pass(20_000); // warm the connection and the JIT, as bench/engine.ts does
+  const t0 = performance.now();
+  const records = await pass(count);
+  const ms = performance.now() - t0;
+  await agent.close();
+  process.stdout.write(`${JSON.stringify({ records, ms, peakRssMb: peakRssMb() })}\n`);
+}
+
+// --- child: flow -----------------------------------------------------------------------------
+
+function benchConnectionSpec(): Record<string, unknown> {
+  const schema = "http://json-schema.org/draft-07/schema#";
+  return {
+    id: "b3c4d5e6-0000-4000-8000-00000000be7c",
+    name: "Bench paged items",
+    description: "bench/paged-server.ts: OFFSET pages of 1,000 records of about 1 KB",
+    type: "generic-rest",
+    providerId: "0ed90a81-07f4-4586-8190-b40eccef1c5a",
+    version: "1.0",
+    attributes: { uiAttributes: { apiFeatures: { explorePaginationSupported: false } } },
+    authSpec: [
+      {
+        name: "API Key Authentication",
+        type: "KeyBased",
+        spec: {
+          $schema: schema,
+          type: "object",
+          description: "The bench server ignores the key.",
+          properties: {
+            host: { type: "string", description: "Bench server URL" },
+            authKey1: {
+              type: "string",
+              format: "password",
+              title: "Key",
+              restAttributes: { headerParamName: "x-bench-key" },
+            },
+          },
+          required: ["host", "authKey1"],
+        },
+      },
+    ],
+    sourceSpec: {
+      attributes: {
+        uiAttributes: {
+          isSource: true,
+          isPreview: true,
+          isBeta: true,
+          category: { key: "protocols" },
+          icon: { key: "benchIcon" },
+          description: { key: "benchDescription" },
+          label: { key: "benchLabel" },
+        },
+        urlParams: { host: "${host}", path: "/items", method: "GET" },
+        contentPath: { path: "$.items", skipAttributes: ["total"], keepAttributes: [] },
+        paginationParams: { type: "OFFSET", limitName: "limit", limitValue: String(pageSize), offSetName: "offset" },
+      },
+      spec: { $schema: schema, type: "object", description: "No inputs.", properties: {} },
+    },
+    exploreSpec: {
+      name: "Resource",
+      type: "Resource",
+      requestSpec: { $schema: schema, type: "object" },
+      responseSpec: { $schema: schema, type: "object" },
+    },
+  };
+}
+
+async function flowChild(url: string, count: number): Promise<void> {
+  const { parseConfig } = await import("../src/config.ts");
+  const { startServer } = await import("../src/runtime/start-server.ts");
+  const { issueToken } = await import("../src/tenancy/tokens.ts");
+  const { PlatformClient, runVerify } = await import("../src/verify/index.ts");
+  const { datasetViewName, runDatasetQuery } = await import("../src/datasets/query.ts");
+
+  const dataDir = await mkdtemp(join(tmpdir(), "inlet-bench-flow-"));
+  try {
+    const config = parseConfig({ dataDir, port: 0, databaseUrl: `sqlite:${join(dataDir, "inlet.sqlite")}` });
+    const server = await startServer(config, { logging: false });
+    try {
+      const admin = await issueToken(server.store, "BENCH@AdobeOrg", "admin");
+      const client = new PlatformClient({
+        server: server.url,
+        accessToken: admin.accessToken,
+        apiKey: admin.apiKey,
+        orgId: admin.orgId,
+      });
+      // RSS sampled every 20 ms, to tell the copy activity's peak from the promotion's.
+      const rssSamples: Array<[at: number, mb: number]> = [];
+      const sampler = setInterval(() => rssSamples.push([Date.now(), process.memoryUsage.rss() / 1024 ** 2]), 20);
+      let flowPosted = 0;
+      let runEnded = 0;
+      const result = await runVerify({
+        client,
+        spec: benchConnectionSpec(),
+        authSpecName: "API Key Authentication",
+        auth: { host: url, authKey1: "bench" },
+        params: {},
+        keep: true,
+        pollIntervalMs: 20,
+        timeoutMs: 600_000,
+        namePrefix: "bench",
+        onEvent: (event) => {
+          if (event.type === "step-start" && event.name === "flow") flowPosted = performance.now();
+          if (event.type === "step-end" && event.step.name === "run") runEnded = performance.now();
+        },
+      });
+      const peak = peakRssMb();
+      clearInterval(sampler);
+      if (!result.passed || !result.run || result.created.datasetId === undefined) {
+        const failed = result.steps.find((s) => s.status === "failed");
+        throw new Error(`the bench flow failed at ${failed?.name}: ${failed?.detail}`);
+      }
+      // The run's two activities split the time: copy (read, map, validate, stage) and promotion (Parquet).
+      const [runDoc] = await client.listRuns(result.created.flowId as string);
+      const activity = (id: string) => {
+        const activities = Array.isArray(runDoc?.activities)
+          ? (runDoc.activities as Array<Record<string, unknown>>)
+          : [];
+        const d = activities.find((a) => a.id === id)?.durationSummary as Record<string, number> | undefined;
+        return { start: Number(d?.startedAtUTC), end: Number(d?.completedAtUTC) };
+      };
+      const span = (id: string) => activity(id).end - activity(id).start;
+      const peakBetween = (from: number, to: number) =>
+        Math.max(0, ...rssSamples.filter(([at]) => at >= from && at <= to).map(([, mb]) => mb));
+      const view = datasetViewName(result.created.datasetId);
+      const counted = await runDatasetQuery(dataDir, `SELECT count(*) AS n FROM ${view}`);
+      const written = result.run.recordsWritten ?? 0;
+      if (written !== count || Number(counted.rows[0]?.n) !== count) {
+        throw new Error(
+          `expected ${count} records, the run wrote ${written} and Parquet holds ${String(counted.rows[0]?.n)}`,
+        );
+      }
+      process.stdout.write(
+        `${JSON.stringify({
+          records: written,
+          ms: result.run.durationMs ?? runEnded - flowPosted,
+          wallMs: runEnded - flowPosted,
+          copyMs: span("copyActivity"),
+          promotionMs: span("promotionActivity"),
+          copyPeakRssMb: peakBetween(activity("copyActivity").start, activity("copyActivity").end),
+          promotionPeakRssMb: peakBetween(activity("promotionActivity").start, activity("promotionActivity").end),
+          peakRssMb: peak,
+          stopReason: result.run.stopReason,
+          batch: result.run.batchIds[0],
+          parquetRows: Number(counted.rows[0]?.n),
+        })}\n`,
+      );
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+// --- parent ----------------------------------------------------------------------------------
+
+/** The fastest of `repeat` pairs (floor then flow, alternating), which filters out a busy machine's noise. */
+async function parent(repeat: number): Promise<void> {
+  const upstream = child([join(root, "bench/paged-server.ts"), String(total)]);
+  try {
+    const { port } = (await upstream.result) as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+    let floor: Measurement | undefined;
+    let flow: Measurement | undefined;
+    for (let i = 0; i < repeat; i += 1) {
+      const f = await runChild("floor", url);
+      const g = await runChild("flow", url);
+      if (!floor || f.ms < floor.ms) floor = f;
+      if (!flow || g.ms < flow.ms) flow = g;
+    }
+    if (!floor || !flow) throw new Error("--repeat must be at least 1");
+    if (floor.records !== total) throw new Error(`the floor read ${floor.records} of ${total} records`);
+    const floorRate = perSecond(floor.records, floor.ms);
+    const flowRate = perSecond(flow.records, flow.ms);
+    const wallRate = perSecond(flow.records, Number(flow.wallMs));
+    const copyMs = Number(flow.copyMs);
+    const promotionMs = Number(flow.promotionMs);
+    const lines = [
+      `${fmt(total)} records of ~1 KB, pages of ${pageSize}; floor and flow each in a fresh child process` +
+        `${repeat > 1 ? `; the fastest of ${repeat} runs each` : ""}:`,
+      `  floor (undici + JSON.parse):              ${fmt(floorRate)} records/s (${(floor.ms / 1000).toFixed(2)} s), peak RSS ${floor.peakRssMb.toFixed(0)} MB`,
+      `  flow  (API → engine → mapping → Parquet): ${fmt(flowRate)} records/s (run ${(flow.ms / 1000).toFixed(2)} s per its metrics), ` +
+        `peak RSS ${flow.peakRssMb.toFixed(0)} MB (server, store, engine, sink and DuckDB in one process)`,
+      `    wall from POST /flows to success: ${(Number(flow.wallMs) / 1000).toFixed(2)} s = ${fmt(wallRate)} records/s`,
+      `    copy activity (read, map, validate, stage JSONL): ${(copyMs / 1000).toFixed(2)} s = ${fmt(perSecond(flow.records, copyMs))} records/s, RSS up to ${Number(flow.copyPeakRssMb).toFixed(0)} MB`,
+      `    promotion activity (JSONL → Parquet in DuckDB):   ${(promotionMs / 1000).toFixed(2)} s, RSS up to ${Number(flow.promotionPeakRssMb).toFixed(0)} MB`,
+      `    ${fmt(Number(flow.parquetRows))} rows in the Parquet dataset; engine stop reason ${String(flow.stopReason)}; batch ${String(flow.batch)}`,
+      `  ratio flow/floor: ${(flowRate / floorRate).toFixed(2)} (wall: ${(wallRate / floorRate).toFixed(2)}; goal >= 0.60)`,
+    ];
+    console.log(lines.join("\n"));
+  } finally {
+    upstream.kill();
+  }
+}
+
+const [mode, url, count] = process.argv.slice(2);
+if (mode === "floor") await floorChild(url as string, Number(count));
+else if (mode === "flow") await flowChild(url as string, Number(count));
+else {
+  // `npm run bench:flow -- --repeat 3` on a shared machine.
+  const at = process.argv.indexOf("--repeat");
+  const repeat = at === -1 ? 1 : Number(process.argv[at + 1]);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat takes a positive integer");
+  await parent(repeat);
+}

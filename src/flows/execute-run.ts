@@ -1,0 +1,279 @@
+/**
+ * Runs one claimed window: connection context → engine → mapping → dataset sink → metrics.
+ * Knows nothing of HTTP serving or scheduling; the runner hands it a claim and an AbortSignal.
+ *
+ * - Every record read is mapped; one the mapping refuses goes to `writer.fail` (MAPPER-3700-400),
+ *   one the dataset schema refuses is failed by the sink (INGEST-1212-400). Neither is written;
+ *   both are counted, kept with their reason in the batch's failed-records file, and sampled.
+ * - Partial ingestion: a failed share above `options.partialIngestionPercent` (or any failure
+ *   without it) fails the run and aborts the batch, so nothing of it becomes visible.
+ * - An engine error (CONNECTOR-2001-500) fails the run and aborts the batch.
+ * - A success commits the batch (its id is fixed per run, so a re-run replaces it) and records the
+ *   Catalog batch.
+ */
+
+import path from "node:path";
+import { sourceReadContext } from "../connections/index.ts";
+import { getDataset, recordBatch } from "../datasets/catalog.ts";
+import type { BatchWriter, DatasetSink, JsonSchema } from "../datasets/dataset-sink.ts";
+import { datasetLayout } from "../datasets/layout.ts";
+import { compileRecordCheck, type RecordCheck } from "../datasets/parquet/schema-validator.ts";
+import { EngineError, type HttpSettings, readRecords, type ReadHandle } from "../engine/index.ts";
+import { FlowError } from "../errors.ts";
+import { type CompiledMapping, compileMapping, getMappingSet, identityMapping } from "../mapping/index.ts";
+import type { SecretBox } from "../secrets/secret-box.ts";
+import type { JsonObject, MetadataStore } from "../store/metadata-store.ts";
+import { flowConnectionIds } from "./run-doc.ts";
+import {
+  ingestionVerdict,
+  type ReadFigures,
+  type RunError,
+  type RunFigures,
+  runErrorCodes,
+  type SampledError,
+} from "./run-metrics.ts";
+import type { FinishedRun, RunClaim } from "./run-queue.ts";
+
+export interface ExecuteRunDeps {
+  readonly store: MetadataStore;
+  readonly secrets: SecretBox;
+  readonly datasets: DatasetSink;
+  readonly now: () => number;
+  /** Engine HTTP overrides (timeouts, retries); tests make them fast. */
+  readonly http?: Partial<HttpSettings> | undefined;
+}
+
+export type ExecutionResult = FinishedRun | { readonly state: "aborted" };
+
+export interface RunExecution {
+  /** The figures so far, for heartbeats (GET /runs/{id} shows a run's progress). */
+  progress(): RunFigures;
+  readonly done: Promise<ExecutionResult>;
+}
+
+const sampleLimit = 10;
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function mappingRef(flowDoc: JsonObject): string | undefined {
+  const transformations = Array.isArray(flowDoc.transformations) ? flowDoc.transformations : [];
+  const mapping = transformations.find((t) => isObject(t) && t.name === "Mapping") as JsonObject | undefined;
+  const params = mapping && isObject(mapping.params) ? mapping.params : undefined;
+  return typeof params?.mappingId === "string" ? params.mappingId : undefined;
+}
+
+function partialIngestionPercent(flowDoc: JsonObject): number | undefined {
+  const options = isObject(flowDoc.options) ? flowDoc.options : {};
+  return typeof options.partialIngestionPercent === "number" ? options.partialIngestionPercent : undefined;
+}
+
+function diagnosticsEnabled(flowDoc: JsonObject): boolean {
+  return isObject(flowDoc.options) && flowDoc.options.errorDiagnosticsEnabled === true;
+}
+
+/** An error before or around the read, as the run shows it. Messages carry no secrets: the engine redacts its own. */
+function runErrorOf(error: unknown): RunError {
+  if (error instanceof EngineError) {
+    const status = error.status === undefined ? "" : ` (HTTP ${error.status})`;
+    return { code: runErrorCodes.connector, message: `The source read failed [${error.kind}]${status}: ${error.message}` };
+  }
+  if (error instanceof FlowError) {
+    const mapping = error.kind === "mappingInvalid" || error.kind === "mappingSchemaMismatch";
+    return { code: mapping ? runErrorCodes.mapping : runErrorCodes.connector, message: error.message };
+  }
+  return { code: runErrorCodes.internal, message: `Inlet failed to run the window: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+class Execution implements RunExecution {
+  readonly done: Promise<ExecutionResult>;
+  #read: ReadFigures = { records: 0, bytes: 0, pages: 0, requests: 0, retries: 0, stopReason: undefined };
+  #readEndedAt: number | undefined;
+  #completedAt: number | undefined;
+  #written = 0;
+  #mappingFailures = 0;
+  #schemaFailures = 0;
+  #outputBytes = 0;
+  #outputFiles = 0;
+  #committed = false;
+  #failedRecordsFile: string | undefined;
+  readonly #errors: RunError[] = [];
+  readonly #samples: SampledError[] = [];
+  #status: RunFigures["status"] = "inProgress";
+
+  constructor(
+    private readonly deps: ExecuteRunDeps,
+    private readonly claim: RunClaim,
+    private readonly signal: AbortSignal,
+  ) {
+    this.done = this.#run();
+  }
+
+  progress(): RunFigures {
+    const ids = flowConnectionIds(this.claim.flow.doc);
+    const { execution } = this.claim;
+    return {
+      status: this.#status,
+      window: execution.window,
+      attempt: execution.attempt,
+      sourceConnectionId: ids.source,
+      targetConnectionId: ids.target,
+      batchId: execution.batchId,
+      committed: this.#committed,
+      startedAt: execution.startedAt ?? undefined,
+      readEndedAt: this.#readEndedAt,
+      completedAt: this.#completedAt,
+      read: this.#read,
+      written: this.#written,
+      mappingFailures: this.#mappingFailures,
+      schemaFailures: this.#schemaFailures,
+      outputBytes: this.#outputBytes,
+      outputFiles: this.#outputFiles,
+      errors: [...this.#errors],
+      samples: [...this.#samples],
+      failedRecordsFile: this.#failedRecordsFile,
+    };
+  }
+
+  #sample(recordIndex: number, code: string, message: string): void {
+    if (this.#samples.length < sampleLimit) this.#samples.push({ recordIndex, code, message });
+  }
+
+  #end(state: "success" | "failed"): FinishedRun {
+    this.#status = state;
+    this.#completedAt = this.deps.now();
+    return { state, figures: this.progress() };
+  }
+
+  async #run(): Promise<ExecutionResult> {
+    const { deps, claim } = this;
+    const flowDoc = claim.flow.doc;
+    const { execution, scope } = claim;
+    let writer: BatchWriter | undefined;
+    let handle: ReadHandle | undefined;
+    try {
+      const ids = flowConnectionIds(flowDoc);
+      const context = await sourceReadContext({ store: deps.store, secrets: deps.secrets }, scope, ids.source);
+      const target = await deps.store.getResource("targetConnections", scope, ids.target);
+      const params = target && isObject(target.doc.params) ? target.doc.params : {};
+      const dataSetId = typeof params.dataSetId === "string" ? params.dataSetId : "";
+      const dataset = await getDataset(deps.store, scope, dataSetId);
+      if (!dataset) throw new FlowError("notFound", `The target dataset ${dataSetId || "(none)"} no longer exists.`);
+      const mapping = await this.#mapping(flowDoc, dataset.schema);
+      writer = await deps.datasets.beginBatch({ id: dataset.id, schema: dataset.schema, batchId: execution.batchId });
+      handle = readRecords({
+        spec: context.connectionSpec,
+        authSpecName: context.authSpecName,
+        auth: context.auth,
+        params: context.params,
+        window: { start: new Date(execution.window.start), end: new Date(execution.window.end), backfill: execution.window.backfill },
+        signal: this.signal,
+        now: () => new Date(deps.now()),
+        ...(deps.http ? { http: deps.http } : {}),
+        onCredentialsRotated: (rotated) => context.onCredentialsRotated(rotated),
+        onEvent: (event) => {
+          if (event.type === "page") this.#read = { ...this.#read, pages: this.#read.pages + 1, bytes: this.#read.bytes + event.bytes };
+          else if (event.type === "retry") this.#read = { ...this.#read, retries: this.#read.retries + 1 };
+          else if (event.type === "request") this.#read = { ...this.#read, requests: this.#read.requests + 1 };
+        },
+      });
+      let check: RecordCheck | undefined;
+      let index = 0;
+      for await (const record of handle) {
+        if (this.signal.aborted) break;
+        const recordIndex = index++;
+        this.#read = { ...this.#read, records: this.#read.records + 1 };
+        const outcome = mapping.apply(record);
+        if (!outcome.ok) {
+          this.#mappingFailures++;
+          this.#sample(recordIndex, runErrorCodes.mapping, outcome.reason);
+          await writer.fail(record, outcome.reason);
+          continue;
+        }
+        const failedBefore = writer.stats().failedRecordCount;
+        await writer.write(outcome.row);
+        if (writer.stats().failedRecordCount > failedBefore) {
+          this.#schemaFailures++;
+          if (this.#samples.length < sampleLimit) {
+            check ??= compileRecordCheck(dataset.schema);
+            this.#sample(recordIndex, runErrorCodes.schema, check(outcome.row) ?? "The record does not match the dataset schema.");
+          }
+        } else this.#written++;
+      }
+      if (this.signal.aborted) {
+        await writer.abort();
+        return { state: "aborted" };
+      }
+      const summary = handle.summary();
+      this.#read = {
+        records: summary.records,
+        bytes: summary.bytes,
+        pages: summary.pages,
+        requests: summary.requests,
+        retries: summary.retries,
+        stopReason: summary.stopReason,
+      };
+      this.#readEndedAt = deps.now();
+      const failed = this.#mappingFailures + this.#schemaFailures;
+      const verdict = ingestionVerdict(this.#read.records, failed, partialIngestionPercent(flowDoc));
+      const failureCode = this.#mappingFailures >= this.#schemaFailures ? runErrorCodes.mapping : runErrorCodes.schema;
+      if (!verdict.ok) {
+        await writer.abort();
+        this.#errors.push({ code: failureCode, message: verdict.message ?? "Records failed." });
+        return this.#end("failed");
+      }
+      const result = await writer.commit();
+      writer = undefined;
+      this.#committed = true;
+      this.#written = result.writtenRecordCount;
+      this.#outputBytes = result.outputBytes;
+      this.#outputFiles = result.files.length;
+      if (result.failedRecordsFile !== undefined && diagnosticsEnabled(flowDoc)) {
+        // Relative to the data directory: the server's own paths are nobody's business.
+        this.#failedRecordsFile = path.join(datasetLayout.batch("", dataset.id, execution.batchId), datasetLayout.failedRecordsFileName);
+      }
+      if (verdict.message !== undefined) this.#errors.push({ code: failureCode, message: verdict.message });
+      const completedAt = deps.now();
+      await recordBatch(deps.store, scope, {
+        batchId: execution.batchId,
+        datasetId: dataset.id,
+        flowId: claim.flow.id,
+        runId: claim.runId,
+        status: "success",
+        recordCount: result.writtenRecordCount,
+        failedRecordCount: result.failedRecordCount,
+        outputBytes: result.outputBytes,
+        startedAt: execution.startedAt ?? completedAt,
+        completedAt,
+      });
+      return this.#end("success");
+    } catch (error) {
+      await writer?.abort().catch(() => undefined);
+      if (this.signal.aborted) return { state: "aborted" };
+      if (handle !== undefined && error instanceof EngineError) {
+        try {
+          const summary = handle.summary();
+          this.#read = { ...this.#read, bytes: summary.bytes, pages: summary.pages, requests: summary.requests, retries: summary.retries, stopReason: summary.stopReason };
+        } catch {
+          // The read never started: keep the figures counted so far.
+        }
+      }
+      this.#errors.push(runErrorOf(error));
+      return this.#end("failed");
+    }
+  }
+
+  async #mapping(flowDoc: JsonObject, schema: JsonSchema): Promise<CompiledMapping> {
+    const mappingId = mappingRef(flowDoc);
+    if (mappingId === undefined) return identityMapping(schema);
+    const set = await getMappingSet(this.deps.store, this.claim.scope, mappingId);
+    if (!set) throw new FlowError("mappingInvalid", `The flow's mapping set ${mappingId} no longer exists.`);
+    return compileMapping(set.doc, schema, () => new Date(this.deps.now()));
+  }
+}
+
+/** Starts running a claimed window; `done` settles with its result and never rejects. */
+export function executeRun(deps: ExecuteRunDeps, claim: RunClaim, signal: AbortSignal): RunExecution {
+  return new Execution(deps, claim, signal);
+}
