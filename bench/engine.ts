@@ -2,14 +2,18 @@
  * `npm run bench:engine`: engine throughput against the raw floor, and memory at scale.
  * 1. 200,000 records of ~1 KB in pages of 1,000 from a local server (bench/paged-server.ts, its
  *    own process). Measured in one run: the floor (undici request + JSON.parse, records
- *    discarded) and `inlet read SPEC --out FILE` (the real command, JSON Lines to a file).
+ *    discarded) and `inlet read SPEC --out FILE` (the real command, JSON Lines to a file); also
+ *    the engine alone with records discarded, which does the floor's job, so the gap between the
+ *    floor and `inlet read` splits into engine overhead and the cost of writing JSON Lines.
  * 2. 2,000,000 records through `inlet read` again, to show that peak RSS stays flat.
  * Each measurement runs in a fresh child process (`tsx bench/engine.ts floor|read …`), which times
  * itself after start-up and reports `process.resourceUsage().maxRSS`, its peak resident set.
+ * Floor and engine alternate for three rounds and the medians are compared, since a shared
+ * machine's speed drifts between runs; every round's figure is printed too.
  * Goals: engine >= 0.8x the floor; peak RSS < 200 MB at 2,000,000 records.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -44,6 +48,16 @@ async function floorChild(url: string): Promise<Measurement> {
   const ms = performance.now() - t0;
   await agent.close();
   return { records, ms, peakRssMb: peakRssMb() };
+}
+
+/** Child: the engine doing the floor's job (readRecords, records discarded), to separate its cost from output. */
+async function recordsChild(specPath: string): Promise<Measurement> {
+  const { readRecords } = await import("../src/engine/index.ts");
+  const spec: unknown = JSON.parse(await readFile(specPath, "utf8"));
+  const t0 = performance.now();
+  let records = 0;
+  for await (const _record of readRecords({ spec, auth: {}, params: {} })) records += 1;
+  return { records, ms: performance.now() - t0, peakRssMb: peakRssMb() };
 }
 
 /** Child: `inlet read SPEC --out FILE`, the command itself (without the CLI's other commands). */
@@ -116,6 +130,25 @@ async function measure(...args: string[]): Promise<Measurement & { wallMs: numbe
 const perSecond = (records: number, ms: number) => Math.round((records * 1000) / ms);
 const fmt = (n: number) => n.toLocaleString("en-US");
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+const rounds = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function line(label: string, runs: Measurement[]): { label: string; rate: number; cells: string[] } {
+  const rates = runs.map((m) => perSecond(m.records, m.ms));
+  const rate = median(rates);
+  const seconds = median(runs.map((m) => m.ms)) / 1000;
+  const rss = Math.max(...runs.map((m) => m.peakRssMb));
+  const each = runs.length > 1 ? ` (${rates.map(fmt).join(", ")})` : "";
+  return {
+    label,
+    rate,
+    cells: [label, fmt(runs[0]?.records ?? 0), seconds.toFixed(2), `${fmt(rate)}${each}`, `${rss.toFixed(0)} MB`],
+  };
+}
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "inlet-bench-"));
@@ -128,18 +161,26 @@ async function main(): Promise<void> {
   try {
     const small = 200_000;
     const server = await startServer(small);
-    let floor: Measurement;
-    let engine: Measurement;
-    let outBytes: number;
+    const floors: Measurement[] = [];
+    const discards: Measurement[] = [];
+    const engines: Measurement[] = [];
+    let outBytes = 0;
+    let summary = "";
     try {
-      floor = await measure("floor", server.url);
-      engine = await measure("read", await specFor(server.url), out);
-      outBytes = (await stat(out)).size;
+      const spec = await specFor(server.url);
+      for (let round = 0; round < rounds; round++) {
+        floors.push(await measure("floor", server.url));
+        discards.push(await measure("records", spec));
+        const engine = await measure("read", spec, out);
+        engines.push(engine);
+        outBytes = (await stat(out)).size;
+        summary = engine.summary ?? "";
+      }
     } finally {
       server.stop();
     }
-    if (floor.records !== small || engine.records !== small)
-      throw new Error(`record counts: floor ${floor.records}, engine ${engine.records}`);
+    for (const m of [...floors, ...discards, ...engines])
+      if (m.records !== small) throw new Error(`a run read ${m.records} of ${small} records`);
 
     const large = 2_000_000;
     const bigServer = await startServer(large);
@@ -151,43 +192,24 @@ async function main(): Promise<void> {
     }
     if (big.records !== large) throw new Error(`engine read ${big.records} of ${large} records`);
 
-    const floorRate = perSecond(floor.records, floor.ms);
-    const engineRate = perSecond(engine.records, engine.ms);
-    console.log(`Records of ~1 KB in pages of ${fmt(pageSize)}, local server in its own process.\n`);
+    const floorLine = line("floor: undici + JSON.parse", floors);
+    const discardLine = line("engine alone: readRecords, records discarded", discards);
+    const engineLine = line("engine: inlet read --out FILE", engines);
+    const bigLine = line("engine: inlet read --out FILE", [big]);
+    console.log(`Records of ~1 KB in pages of ${fmt(pageSize)}, local server in its own process.`);
+    console.log(`200,000-record figures are medians of ${rounds} alternating runs (each run in brackets).\n`);
     console.log(row(["run", "records", "seconds", "records/s", "peak RSS"]));
     console.log(row(["---", "---:", "---:", "---:", "---:"]));
-    console.log(
-      row([
-        "floor: undici + JSON.parse",
-        fmt(floor.records),
-        (floor.ms / 1000).toFixed(2),
-        fmt(floorRate),
-        `${floor.peakRssMb.toFixed(0)} MB`,
-      ]),
-    );
-    console.log(
-      row([
-        "engine: inlet read --out FILE",
-        fmt(engine.records),
-        (engine.ms / 1000).toFixed(2),
-        fmt(engineRate),
-        `${engine.peakRssMb.toFixed(0)} MB`,
-      ]),
-    );
-    console.log(
-      row([
-        "engine: inlet read --out FILE",
-        fmt(big.records),
-        (big.ms / 1000).toFixed(2),
-        fmt(perSecond(big.records, big.ms)),
-        `${big.peakRssMb.toFixed(0)} MB`,
-      ]),
-    );
+    for (const l of [floorLine, discardLine, engineLine, bigLine]) console.log(row(l.cells));
     console.log("");
-    console.log(`engine / floor at ${fmt(small)} records: ${(engineRate / floorRate).toFixed(2)} (goal >= 0.80)`);
+    console.log(
+      `engine alone / floor at ${fmt(small)} records: ${(discardLine.rate / floorLine.rate).toFixed(2)} ` +
+        "(the same work: fetch and parse; the rest of the gap is serialising and writing JSON Lines)",
+    );
+    console.log(`engine / floor at ${fmt(small)} records: ${(engineLine.rate / floorLine.rate).toFixed(2)} (goal >= 0.80)`);
     console.log(`peak RSS at ${fmt(large)} records: ${big.peakRssMb.toFixed(0)} MB (goal < 200 MB)`);
     console.log(`JSON Lines written at ${fmt(small)} records: ${(outBytes / 1024 ** 2).toFixed(0)} MiB`);
-    console.log(`engine summary: ${engine.summary}`);
+    console.log(`last engine summary: ${summary}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -195,5 +217,6 @@ async function main(): Promise<void> {
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === "floor") console.log(JSON.stringify(await floorChild(args[0] as string)));
+else if (mode === "records") console.log(JSON.stringify(await recordsChild(args[0] as string)));
 else if (mode === "read") console.log(JSON.stringify(await readChild(args[0] as string, args[1] as string)));
 else await main();

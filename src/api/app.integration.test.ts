@@ -284,7 +284,7 @@ for (const backend of storeBackends()) {
       it("serves an OpenAPI 3 document generated from the route schemas, and the docs page", async () => {
         const response = await fetch(`${server.url}/openapi.json`);
         expect(response.status).toBe(200);
-        const body = await response.json();
+        const body = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
         expect(body.openapi).toMatch(/^3\./);
         expect(Object.keys(body.paths)).toEqual(
           expect.arrayContaining([`${base}/connectionSpecs`, `${base}/connectionSpecs/{id}`, `${base}/flowSpecs/{id}`]),

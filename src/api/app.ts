@@ -12,6 +12,7 @@ import {
   GatewayError,
   gatewayErrors,
 } from "./error-envelope.ts";
+import { loggableUrl } from "./loggable-url.ts";
 import { type RouteDependencies, routeTable } from "./routes/index.ts";
 import { authenticate, type Tenant } from "./tenant.ts";
 
@@ -42,8 +43,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
         ? false
         : {
             level: deps.config.logLevel,
-            // Request logs carry method and URL only; these paths make sure credentials never follow.
-            redact: ["req.headers.authorization", 'req.headers["x-api-key"]'],
+            // Request logs carry method, URL and request id only: never headers (credentials), and
+            // never query values that can hold source params (explore's base64 `sourceParams`).
+            serializers: {
+              req: (request: { method: string; url: string; id: string }) => ({
+                method: request.method,
+                url: loggableUrl(request.url),
+                id: request.id,
+              }),
+            },
           },
     genReqId: (request) => {
       const given = request.headers["x-request-id"];
@@ -60,7 +68,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installJsonParser(app);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
-    sendError(new FlowError("notFound", `No resource at ${request.method} ${request.url.split("?")[0]}.`), request, reply),
+    sendError(
+      new FlowError("notFound", `No resource at ${request.method} ${request.url.split("?")[0]}.`),
+      request,
+      reply,
+    ),
   );
 
   await app.register(swagger, {
@@ -110,7 +122,8 @@ function hasBody(request: FastifyRequest): boolean {
 function assertBodyHasContentType(request: FastifyRequest): void {
   if (!["POST", "PUT", "PATCH"].includes(request.method) || !hasBody(request)) return;
   const type = request.headers["content-type"]?.split(";")[0]?.trim().toLowerCase();
-  if (type === undefined || !jsonTypes.includes(type)) throw new ContentTypeError("A valid content-type must be specified");
+  if (type === undefined || !jsonTypes.includes(type))
+    throw new ContentTypeError("A valid content-type must be specified");
 }
 
 /** JSON.parse with the position of a syntax error turned into line and column for people. */
@@ -142,7 +155,10 @@ function installJsonParser(app: FastifyInstance): void {
 function toFlowError(error: FastifyError): FlowError | undefined {
   if (error instanceof FlowError) return error;
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return new FlowError("payloadTooLarge", `The request body exceeds the limit of ${error.message.match(/\d+/)?.[0] ?? "?"} bytes.`);
+    return new FlowError(
+      "payloadTooLarge",
+      `The request body exceeds the limit of ${error.message.match(/\d+/)?.[0] ?? "?"} bytes.`,
+    );
   }
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return new FlowError("emptyBody", "The request body is empty.");
   if (error.validation) {
@@ -152,9 +168,13 @@ function toFlowError(error: FastifyError): FlowError | undefined {
       severity: "error" as const,
     }));
     const where = error.validationContext ?? "body";
-    return new FlowError("validationFailed", `The request ${where} is not valid: ${problems.map((p) => `${p.pointer} ${p.message}`).join("; ")}`, {
-      problems,
-    });
+    return new FlowError(
+      "validationFailed",
+      `The request ${where} is not valid: ${problems.map((p) => `${p.pointer} ${p.message}`).join("; ")}`,
+      {
+        problems,
+      },
+    );
   }
   return undefined;
 }
@@ -174,7 +194,10 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   }
   if (!flowError) {
     request.log.error({ err: error }, "unhandled error");
-    flowError = new FlowError("internal", `An internal error occurred; quote request id ${request.id} when reporting it.`);
+    flowError = new FlowError(
+      "internal",
+      `An internal error occurred; quote request id ${request.id} when reporting it.`,
+    );
   }
   return sendJson(reply, flowError.status, flowErrorBody(flowError, request.id));
 }

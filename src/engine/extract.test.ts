@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EngineError } from "./errors.ts";
 import { createExtractor } from "./extract.ts";
 
-const ctx = { url: "http://x/y", status: 200, raw: Buffer.from("{}") };
+const ctx = { url: "http://x/y", status: 200, excerpt: () => "{}" };
 
 describe("createExtractor (spec §4.5)", () => {
   const body = {

@@ -8,7 +8,7 @@ import type { AuthContext, OutgoingRequest, RotatedCredentials } from "./auth/ty
 import { bodyExcerpt, EngineError } from "./errors.ts";
 import { createAgent, exchange, type HttpResponse, sleep } from "./http/client.ts";
 import { type HttpSettings, httpSettings } from "./http/settings.ts";
-import type { PageRequest, StopReason } from "./pagination/index.ts";
+import type { PageRequest, PageStep, StopReason } from "./pagination/index.ts";
 import { buildPlan, pageRequestParts, type ReadPlan } from "./plan.ts";
 import type { ReadWindow } from "./windows.ts";
 
@@ -254,18 +254,20 @@ export function readRecords(request: ReadRequest): ReadHandle {
         counts.pages += 1;
         counts.bytes += page.bytes;
         request.onEvent?.({ type: "page", page: counts.pages, records: page.records.length, bytes: page.bytes });
-        const step = p.paginator.next({
-          url: page.url,
-          body: page.body,
-          headers: page.headers,
-          itemCount: page.itemCount,
-        });
+        // A failing step (a loop, a bad pointer) concerns the next page: this page's records go out first.
+        let step: PageStep | EngineError;
+        try {
+          step = p.paginator.next({ url: page.url, body: page.body, headers: page.headers, itemCount: page.itemCount });
+        } catch (cause) {
+          step = toEngineError(cause);
+        }
         const capped =
           counts.pages >= p.paginator.maximumRequest ||
           (request.maxPages !== undefined && counts.pages >= request.maxPages);
         const limited = request.maxRecords !== undefined && counts.records + page.records.length >= request.maxRecords;
         // The next page is fetched while this one's records are consumed: network and consumer overlap.
-        if (step.kind === "next" && !capped && !limited) next = prefetch(step.request, p.paginator.delayMs);
+        if (!(step instanceof EngineError) && step.kind === "next" && !capped && !limited)
+          next = prefetch(step.request, p.paginator.delayMs);
         for (const record of page.records) {
           if (request.maxRecords !== undefined && counts.records >= request.maxRecords) break;
           counts.records += 1;
@@ -275,6 +277,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
           stopReason = "record-limit";
           return;
         }
+        if (step instanceof EngineError) throw step;
         if (step.kind === "stop") {
           stopReason = step.reason;
           return;

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: connection specs use literal ${name} placeholders
-import { readFile, readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMailchimp } from "../../test/imitation-apis/mailchimp.ts";
@@ -17,14 +17,17 @@ import {
   query,
   registerSpec,
   rowCount,
-  waitForRuns,
   type WorkflowOptions,
+  waitForRuns,
 } from "../../test/support/flows-workflow.ts";
 import { startTestServer, type TestServer } from "../../test/support/server.ts";
 import { storeBackends } from "../../test/support/stores.ts";
 import { datasetLayout } from "../datasets/layout.ts";
 
-const basicAuth = (password: string) => ({ specName: "Basic Authentication", params: { username: "anyone", password } });
+const basicAuth = (password: string) => ({
+  specName: "Basic Authentication",
+  params: { username: "anyone", password },
+});
 const once = () => ({ startTime: Math.floor(Date.now() / 1000) - 60, frequency: "once" });
 
 for (const backend of storeBackends()) {
@@ -54,7 +57,10 @@ for (const backend of storeBackends()) {
     }
 
     /** Spec → flow → its single run; returns the run and the dataset id. */
-    async function runOnce(spec: Record<string, unknown>, options: Omit<WorkflowOptions, "connectionSpecId" | "scheduleParams">) {
+    async function runOnce(
+      spec: Record<string, unknown>,
+      options: Omit<WorkflowOptions, "connectionSpecId" | "scheduleParams">,
+    ) {
       const connectionSpecId = await registerSpec(api, spec);
       const workflow = await prepareWorkflow(api, { ...options, connectionSpecId, scheduleParams: once() });
       const flowId = await createFlow(api, workflow);
@@ -68,7 +74,11 @@ for (const backend of storeBackends()) {
         "Members OFFSET",
         {
           urlParams: { host: mailchimp.url, path: "/3.0/lists/${listId}/members", method: "GET" },
-          contentPath: { path: "$.members", skipAttributes: ["_links", "total_items", "list_id"], overrideWrapperAttribute: "member" },
+          contentPath: {
+            path: "$.members",
+            skipAttributes: ["_links", "total_items", "list_id"],
+            overrideWrapperAttribute: "member",
+          },
           paginationParams: { type: "OFFSET", limitName: "count", limitValue: "10", offSetName: "offset" },
         },
         undefined,
@@ -77,7 +87,10 @@ for (const backend of storeBackends()) {
       const { run, workflow } = await runOnce(spec, {
         auth: basicAuth("key-us6-secret"),
         sourceParams: { listId: "L1" },
-        schema: { type: "object", properties: { id: { type: "string" }, email: { type: "string" }, firstName: { type: "string" } } },
+        schema: {
+          type: "object",
+          properties: { id: { type: "string" }, email: { type: "string" }, firstName: { type: "string" } },
+        },
         mappings: [
           { sourceType: "ATTRIBUTE", source: "member.id", destination: "id" },
           { sourceType: "ATTRIBUTE", source: "member.email_address", destination: "email" },
@@ -90,10 +103,17 @@ for (const backend of storeBackends()) {
       expect(run.metrics.sizeSummary.outputBytes).toBeGreaterThan(0);
       const promotion = run.activities.find((a: { id: string }) => a.id === "promotionActivity");
       expect(promotion.targetInfo).toEqual([
-        { id: workflow.targetConnectionId, type: "TargetConnection", reference: { type: "Batch", ids: [run.execution.batchId] } },
+        {
+          id: workflow.targetConnectionId,
+          type: "TargetConnection",
+          reference: { type: "Batch", ids: [run.execution.batchId] },
+        },
       ]);
       expect(await rowCount(server.dataDir, workflow.datasetId)).toBe(25);
-      const rows = await query(server.dataDir, `SELECT count(DISTINCT id) AS ids, max(firstName) AS f FROM ds_${workflow.datasetId}`);
+      const rows = await query(
+        server.dataDir,
+        `SELECT count(DISTINCT id) AS ids, max(firstName) AS f FROM ds_${workflow.datasetId}`,
+      );
       expect(rows[0]).toEqual({ ids: 25, f: "First9" });
       // The Catalog batch names the run and its flow.
       const batch = await api.ok("GET", `/data/foundation/catalog/batches/${run.execution.batchId}`);
@@ -104,14 +124,11 @@ for (const backend of storeBackends()) {
 
     it("POINTER", async () => {
       const pointer = await serve(startPointerApi({ items: 9 }));
-      const spec = sourceSpec(
-        "Things POINTER",
-        {
-          urlParams: { host: pointer.url, path: "/v1/things", method: "GET" },
-          contentPath: "$.data",
-          paginationParams: { type: "POINTER", limitName: "limit", limitValue: 4, pointerPath: "paging.next" },
-        },
-      );
+      const spec = sourceSpec("Things POINTER", {
+        urlParams: { host: pointer.url, path: "/v1/things", method: "GET" },
+        contentPath: "$.data",
+        paginationParams: { type: "POINTER", limitName: "limit", limitValue: 4, pointerPath: "paging.next" },
+      });
       const { run, workflow } = await runOnce(spec, {
         auth: basicAuth("unused-by-this-api"),
         schema: { type: "object", properties: { id: { type: "string" } } },
@@ -127,7 +144,12 @@ for (const backend of storeBackends()) {
       const spec = sourceSpec(
         "Users CONTINUATION_TOKEN",
         {
-          urlParams: { host: zendesk.url, path: "/api/v2/search/export", method: "GET", queryParams: { query: "{SCHEDULE_QUERY}" } },
+          urlParams: {
+            host: zendesk.url,
+            path: "/api/v2/search/export",
+            method: "GET",
+            queryParams: { query: "{SCHEDULE_QUERY}" },
+          },
           contentPath: { path: "$.results", skipAttributes: ["facets"] },
           paginationParams: {
             type: "CONTINUATION_TOKEN",
@@ -152,7 +174,9 @@ for (const backend of storeBackends()) {
               $schema: "http://json-schema.org/draft-07/schema#",
               type: "object",
               description: "API key",
-              properties: { authKey1: { type: "string", format: "password", restAttributes: { headerParamName: "Authorization" } } },
+              properties: {
+                authKey1: { type: "string", format: "password", restAttributes: { headerParamName: "Authorization" } },
+              },
               required: ["authKey1"],
             },
           },
@@ -178,21 +202,18 @@ for (const backend of storeBackends()) {
 
     it("PAGE (x-pagecount)", async () => {
       const paged = await serve(startPagedApi({ items: 10 }));
-      const spec = sourceSpec(
-        "Items PAGE",
-        {
-          urlParams: { host: paged.url, path: "/items", method: "GET" },
-          contentPath: "$.data",
-          paginationParams: {
-            type: "PAGE",
-            limitName: "pageSize",
-            limitValue: "4",
-            pageParamName: "pageNumber",
-            initialPageIndex: 1,
-            endPageIndex: "headers.x-pagecount",
-          },
+      const spec = sourceSpec("Items PAGE", {
+        urlParams: { host: paged.url, path: "/items", method: "GET" },
+        contentPath: "$.data",
+        paginationParams: {
+          type: "PAGE",
+          limitName: "pageSize",
+          limitValue: "4",
+          pageParamName: "pageNumber",
+          initialPageIndex: 1,
+          endPageIndex: "headers.x-pagecount",
         },
-      );
+      });
       const { run, workflow } = await runOnce(spec, {
         auth: basicAuth("unused-by-this-api"),
         schema: { type: "object", properties: { id: { type: "integer" }, name: { type: "string" } } },
@@ -212,7 +233,11 @@ for (const backend of storeBackends()) {
         "Email activity explode",
         {
           urlParams: { host: mailchimp.url, path: "/3.0/reports/${campaignId}/email-activity", method: "GET" },
-          contentPath: { path: "$.emails", overrideWrapperAttribute: "email", skipAttributes: ["_links", "total_items", "campaign_id"] },
+          contentPath: {
+            path: "$.emails",
+            overrideWrapperAttribute: "email",
+            skipAttributes: ["_links", "total_items", "campaign_id"],
+          },
           explodeEntityPath: { path: "$.email.activity", overrideWrapperAttribute: "activity" },
           paginationParams: { type: "OFFSET", limitName: "count", limitValue: "2", offSetName: "offset" },
         },
@@ -301,7 +326,10 @@ for (const backend of storeBackends()) {
         // (rt-0 was spent), which only works if the first run stored it.
         provider.revokeAccessTokens();
         const now = Math.floor(Date.now() / 1000);
-        const requested = await api.ok("POST", "/runs", { flowId, params: { windowStartTime: now - 3600, windowEndTime: now } });
+        const requested = await api.ok("POST", "/runs", {
+          flowId,
+          params: { windowStartTime: now - 3600, windowEndTime: now },
+        });
         expect(requested.body).toEqual({ id: expect.any(String), etag: expect.any(String) });
         const runs = await waitForRuns(api, flowId, 2);
         const second = runs.find((run) => run.id === requested.body.id);
@@ -329,7 +357,11 @@ for (const backend of storeBackends()) {
       // 2 of 20 records fail mapping (n is not a number), 1 fails the schema (color): 15%.
       const schema = {
         type: "object",
-        properties: { id: { type: "integer" }, n: { type: "integer" }, color: { type: "string", enum: ["red", "green"] } },
+        properties: {
+          id: { type: "integer" },
+          n: { type: "integer" },
+          color: { type: "string", enum: ["red", "green"] },
+        },
       };
       const mappings = [
         { sourceType: "ATTRIBUTE", source: "items.id", destination: "id" },
@@ -360,12 +392,24 @@ for (const backend of storeBackends()) {
       it("under the threshold: succeeds, writes the rest, keeps the failures beside the batch", async () => {
         const { run, workflow } = await flowWith({ partialIngestionPercent: 20, errorDiagnosticsEnabled: true });
         expect(run.state).toBe("success");
-        expect(run.metrics.recordSummary).toEqual({ inputRecordCount: 20, outputRecordCount: 17, failedRecordCount: 3 });
+        expect(run.metrics.recordSummary).toEqual({
+          inputRecordCount: 20,
+          outputRecordCount: 17,
+          failedRecordCount: 3,
+        });
         expect(run.metrics.statusSummary.errors).toEqual([
-          { code: "MAPPER-3700-400", message: "3 of 20 records (15%) failed, within the partialIngestionPercent of 20%." },
+          {
+            code: "MAPPER-3700-400",
+            message: "3 of 20 records (15%) failed, within the partialIngestionPercent of 20%.",
+          },
         ]);
         const promotion = run.activities.find((a: { id: string }) => a.id === "promotionActivity");
-        expect(promotion.statusSummary.sampleErrors.map((e: { recordIndex: number; code: string }) => [e.recordIndex, e.code])).toEqual([
+        expect(
+          promotion.statusSummary.sampleErrors.map((e: { recordIndex: number; code: string }) => [
+            e.recordIndex,
+            e.code,
+          ]),
+        ).toEqual([
           [3, "MAPPER-3700-400"],
           [7, "INGEST-1212-400"],
           [13, "MAPPER-3700-400"],
@@ -376,8 +420,13 @@ for (const backend of storeBackends()) {
           { code: "INGEST-1212-400", recordCount: 1, message: "1 record(s) do not match the dataset schema." },
         ]);
         const relative = promotion.statusSummary.extensions.manifest.failedRecords;
-        expect(relative).toBe(path.join("datasets", workflow.datasetId, "batches", run.execution.batchId, "failed-records.jsonl"));
-        const failed = (await readFile(path.join(server.dataDir, relative), "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+        expect(relative).toBe(
+          path.join("datasets", workflow.datasetId, "batches", run.execution.batchId, "failed-records.jsonl"),
+        );
+        const failed = (await readFile(path.join(server.dataDir, relative), "utf8"))
+          .trim()
+          .split("\n")
+          .map((line) => JSON.parse(line));
         expect(failed).toHaveLength(3);
         expect(failed.map((f: { reason: string }) => f.reason).every((r: string) => r.length > 0)).toBe(true);
         expect(await rowCount(server.dataDir, workflow.datasetId)).toBe(17);
@@ -388,7 +437,12 @@ for (const backend of storeBackends()) {
         expect(run.state).toBe("failed");
         expect(run.metrics.statusSummary).toEqual({
           status: "failed",
-          errors: [{ code: "MAPPER-3700-400", message: "3 of 20 records (15%) failed, more than the partialIngestionPercent of 10%." }],
+          errors: [
+            {
+              code: "MAPPER-3700-400",
+              message: "3 of 20 records (15%) failed, more than the partialIngestionPercent of 10%.",
+            },
+          ],
         });
         expect(run.metrics.recordSummary.failedRecordCount).toBe(3);
         const promotion = run.activities.find((a: { id: string }) => a.id === "promotionActivity");
@@ -435,6 +489,26 @@ for (const backend of storeBackends()) {
       const flow = (await api.ok("GET", `/flows/${run.flowId}`)).body.items[0];
       expect(flow.lastRunDetails).toMatchObject({ id: run.id, state: "failed" });
       expect(flow.nextRunAt).toBeNull();
+    });
+
+    it("shows no credential in any flow, run or connection response", async () => {
+      const responses = await Promise.all(
+        ["/flows", "/runs", "/connections", "/sourceConnections", "/targetConnections"].map((path) =>
+          api.ok("GET", path),
+        ),
+      );
+      const text = JSON.stringify(responses.map((reply) => reply.body));
+      expect(text).toContain("promotionActivity");
+      const secrets = [
+        "key-us6-secret",
+        "zd-token-secret",
+        "csecret-oauth",
+        "rt-1-rotated",
+        "at-1-fresh",
+        "key-explode",
+        "a-wrong-key-1234",
+      ];
+      for (const secret of [...secrets, "unused-by-this-api"]) expect(text).not.toContain(secret);
     });
   });
 }

@@ -108,7 +108,7 @@ export class EmbeddedRunner implements FlowRunner {
 
   #tick(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    if (this.#ticking) {
+    if (this.#ticking !== undefined) {
       this.#again = true;
       return this.#ticking;
     }

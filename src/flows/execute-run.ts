@@ -18,7 +18,7 @@ import { getDataset, recordBatch } from "../datasets/catalog.ts";
 import type { BatchWriter, DatasetSink, JsonSchema } from "../datasets/dataset-sink.ts";
 import { datasetLayout } from "../datasets/layout.ts";
 import { compileRecordCheck, type RecordCheck } from "../datasets/parquet/schema-validator.ts";
-import { EngineError, type HttpSettings, readRecords, type ReadHandle } from "../engine/index.ts";
+import { EngineError, type HttpSettings, type ReadHandle, readRecords } from "../engine/index.ts";
 import { FlowError } from "../errors.ts";
 import { type CompiledMapping, compileMapping, getMappingSet, identityMapping } from "../mapping/index.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
@@ -77,13 +77,19 @@ function diagnosticsEnabled(flowDoc: JsonObject): boolean {
 function runErrorOf(error: unknown): RunError {
   if (error instanceof EngineError) {
     const status = error.status === undefined ? "" : ` (HTTP ${error.status})`;
-    return { code: runErrorCodes.connector, message: `The source read failed [${error.kind}]${status}: ${error.message}` };
+    return {
+      code: runErrorCodes.connector,
+      message: `The source read failed [${error.kind}]${status}: ${error.message}`,
+    };
   }
   if (error instanceof FlowError) {
     const mapping = error.kind === "mappingInvalid" || error.kind === "mappingSchemaMismatch";
     return { code: mapping ? runErrorCodes.mapping : runErrorCodes.connector, message: error.message };
   }
-  return { code: runErrorCodes.internal, message: `Inlet failed to run the window: ${error instanceof Error ? error.message : String(error)}` };
+  return {
+    code: runErrorCodes.internal,
+    message: `Inlet failed to run the window: ${error instanceof Error ? error.message : String(error)}`,
+  };
 }
 
 class Execution implements RunExecution {
@@ -101,6 +107,8 @@ class Execution implements RunExecution {
   readonly #errors: RunError[] = [];
   readonly #samples: SampledError[] = [];
   #status: RunFigures["status"] = "inProgress";
+  /** The connection's plaintext secrets: scrubbed from every message a run shows (the engine redacts its own too). */
+  #secrets: readonly string[] = [];
 
   constructor(
     private readonly deps: ExecuteRunDeps,
@@ -136,8 +144,14 @@ class Execution implements RunExecution {
     };
   }
 
+  #scrub(message: string): string {
+    let text = message;
+    for (const secret of this.#secrets) if (secret.length >= 4) text = text.replaceAll(secret, "[REDACTED]");
+    return text;
+  }
+
   #sample(recordIndex: number, code: string, message: string): void {
-    if (this.#samples.length < sampleLimit) this.#samples.push({ recordIndex, code, message });
+    if (this.#samples.length < sampleLimit) this.#samples.push({ recordIndex, code, message: this.#scrub(message) });
   }
 
   #end(state: "success" | "failed"): FinishedRun {
@@ -155,6 +169,7 @@ class Execution implements RunExecution {
     try {
       const ids = flowConnectionIds(flowDoc);
       const context = await sourceReadContext({ store: deps.store, secrets: deps.secrets }, scope, ids.source);
+      this.#secrets = context.secretValues;
       const target = await deps.store.getResource("targetConnections", scope, ids.target);
       const params = target && isObject(target.doc.params) ? target.doc.params : {};
       const dataSetId = typeof params.dataSetId === "string" ? params.dataSetId : "";
@@ -167,13 +182,18 @@ class Execution implements RunExecution {
         authSpecName: context.authSpecName,
         auth: context.auth,
         params: context.params,
-        window: { start: new Date(execution.window.start), end: new Date(execution.window.end), backfill: execution.window.backfill },
+        window: {
+          start: new Date(execution.window.start),
+          end: new Date(execution.window.end),
+          backfill: execution.window.backfill,
+        },
         signal: this.signal,
         now: () => new Date(deps.now()),
         ...(deps.http ? { http: deps.http } : {}),
         onCredentialsRotated: (rotated) => context.onCredentialsRotated(rotated),
         onEvent: (event) => {
-          if (event.type === "page") this.#read = { ...this.#read, pages: this.#read.pages + 1, bytes: this.#read.bytes + event.bytes };
+          if (event.type === "page")
+            this.#read = { ...this.#read, pages: this.#read.pages + 1, bytes: this.#read.bytes + event.bytes };
           else if (event.type === "retry") this.#read = { ...this.#read, retries: this.#read.retries + 1 };
           else if (event.type === "request") this.#read = { ...this.#read, requests: this.#read.requests + 1 };
         },
@@ -197,7 +217,11 @@ class Execution implements RunExecution {
           this.#schemaFailures++;
           if (this.#samples.length < sampleLimit) {
             check ??= compileRecordCheck(dataset.schema);
-            this.#sample(recordIndex, runErrorCodes.schema, check(outcome.row) ?? "The record does not match the dataset schema.");
+            this.#sample(
+              recordIndex,
+              runErrorCodes.schema,
+              check(outcome.row) ?? "The record does not match the dataset schema.",
+            );
           }
         } else this.#written++;
       }
@@ -231,7 +255,10 @@ class Execution implements RunExecution {
       this.#outputFiles = result.files.length;
       if (result.failedRecordsFile !== undefined && diagnosticsEnabled(flowDoc)) {
         // Relative to the data directory: the server's own paths are nobody's business.
-        this.#failedRecordsFile = path.join(datasetLayout.batch("", dataset.id, execution.batchId), datasetLayout.failedRecordsFileName);
+        this.#failedRecordsFile = path.join(
+          datasetLayout.batch("", dataset.id, execution.batchId),
+          datasetLayout.failedRecordsFileName,
+        );
       }
       if (verdict.message !== undefined) this.#errors.push({ code: failureCode, message: verdict.message });
       const completedAt = deps.now();
@@ -254,12 +281,20 @@ class Execution implements RunExecution {
       if (handle !== undefined && error instanceof EngineError) {
         try {
           const summary = handle.summary();
-          this.#read = { ...this.#read, bytes: summary.bytes, pages: summary.pages, requests: summary.requests, retries: summary.retries, stopReason: summary.stopReason };
+          this.#read = {
+            ...this.#read,
+            bytes: summary.bytes,
+            pages: summary.pages,
+            requests: summary.requests,
+            retries: summary.retries,
+            stopReason: summary.stopReason,
+          };
         } catch {
           // The read never started: keep the figures counted so far.
         }
       }
-      this.#errors.push(runErrorOf(error));
+      const runError = runErrorOf(error);
+      this.#errors.push({ ...runError, message: this.#scrub(runError.message) });
       return this.#end("failed");
     }
   }

@@ -44,7 +44,14 @@ const createFields = [
 ] as const;
 
 /** Paths a PATCH may change (Adobe's examples: name, scheduleParams, transformations, labels). */
-export const patchableFields = ["name", "description", "scheduleParams", "transformations", "options", "labels"] as const;
+export const patchableFields = [
+  "name",
+  "description",
+  "scheduleParams",
+  "transformations",
+  "options",
+  "labels",
+] as const;
 
 function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -66,7 +73,8 @@ function idList(body: JsonObject, field: string, problems: Problem[]): string | 
     problems.push(problem(`/${field}`, "must be an array with one connection id"));
     return undefined;
   }
-  if (value.length > 1) problems.push(problem(`/${field}`, "must name exactly one connection (Inlet runs one source into one target)"));
+  if (value.length > 1)
+    problems.push(problem(`/${field}`, "must name exactly one connection (Inlet runs one source into one target)"));
   if (typeof value[0] !== "string" || value[0] === "") {
     problems.push(problem(`/${field}/0`, "must be a connection id"));
     return undefined;
@@ -79,7 +87,8 @@ function structuralProblems(body: JsonObject, fields: readonly string[]): Proble
   for (const key of Object.keys(body)) {
     if (!fields.includes(key)) problems.push(problem(`/${key}`, `is not a flow field (expected ${fields.join(", ")})`));
   }
-  if (typeof body.name !== "string" || body.name.trim() === "") problems.push(problem("/name", "must be a non-empty string"));
+  if (typeof body.name !== "string" || body.name.trim() === "")
+    problems.push(problem("/name", "must be a non-empty string"));
   if (body.description !== undefined && typeof body.description !== "string") {
     problems.push(problem("/description", "must be a string"));
   }
@@ -100,7 +109,10 @@ async function loadFlowSpec(store: MetadataStore, ref: unknown): Promise<{ spec:
   }
   const spec = await store.getResource("flowSpecs", globalScope, ref.id);
   if (!spec) {
-    throw new FlowError("invalidSpecId", `Flow spec ${ref.id} does not exist; check flowSpec.id.`, { id: ref.id, type: "flowSpecs" });
+    throw new FlowError("invalidSpecId", `Flow spec ${ref.id} does not exist; check flowSpec.id.`, {
+      id: ref.id,
+      type: "flowSpecs",
+    });
   }
   const current = typeof spec.doc.version === "string" && spec.doc.version !== "" ? spec.doc.version : "1.0";
   const requested = ref.version;
@@ -122,13 +134,15 @@ function specRef(doc: JsonObject): JsonObject | undefined {
   return isObject(doc.connectionSpec) ? { ...doc.connectionSpec } : undefined;
 }
 
-function assertListed(flowSpec: StoredResource, list: "sourceConnectionSpecIds" | "targetConnectionSpecIds", connectionSpecId: string | undefined, what: string): void {
+function assertListed(
+  flowSpec: StoredResource,
+  list: "sourceConnectionSpecIds" | "targetConnectionSpecIds",
+  connectionSpecId: string | undefined,
+  what: string,
+): void {
   const listed = flowSpec.doc[list];
   if (connectionSpecId !== undefined && Array.isArray(listed) && listed.includes(connectionSpecId)) return;
-  const hint =
-    list === "sourceConnectionSpecIds"
-      ? ` Append it with PUT /flowSpecs/${flowSpec.id} (spec §6).`
-      : "";
+  const hint = list === "sourceConnectionSpecIds" ? ` Append it with PUT /flowSpecs/${flowSpec.id} (spec §6).` : "";
   throw new FlowError(
     "invalidSpecId",
     `The ${what}'s connection spec ${connectionSpecId ?? "(none)"} is not in flow spec ${flowSpec.id}'s ${list}.${hint}`,
@@ -141,14 +155,32 @@ interface Connections {
   readonly dataSetId: string;
 }
 
-async function loadConnections(store: MetadataStore, scope: Scope, flowSpec: StoredResource, sourceId: string, targetId: string): Promise<Connections> {
+async function loadConnections(
+  store: MetadataStore,
+  scope: Scope,
+  flowSpec: StoredResource,
+  sourceId: string,
+  targetId: string,
+): Promise<Connections> {
   const [source, target] = await Promise.all([
     store.getResource("sourceConnections", scope, sourceId),
     store.getResource("targetConnections", scope, targetId),
   ]);
   const problems: Problem[] = [];
-  if (!source) problems.push(problem("/sourceConnectionIds/0", `source connection ${sourceId} does not exist in this organization and sandbox`));
-  if (!target) problems.push(problem("/targetConnectionIds/0", `target connection ${targetId} does not exist in this organization and sandbox`));
+  if (!source)
+    problems.push(
+      problem(
+        "/sourceConnectionIds/0",
+        `source connection ${sourceId} does not exist in this organization and sandbox`,
+      ),
+    );
+  if (!target)
+    problems.push(
+      problem(
+        "/targetConnectionIds/0",
+        `target connection ${targetId} does not exist in this organization and sandbox`,
+      ),
+    );
   if (!source || !target) fail("flow", problems);
   assertListed(flowSpec, "sourceConnectionSpecIds", specIdOf(source.doc), `source connection ${source.id}`);
   assertListed(flowSpec, "targetConnectionSpecIds", specIdOf(target.doc), `target connection ${target.id}`);
@@ -210,12 +242,17 @@ interface MappingRef {
   readonly mappingVersion: number;
 }
 
-function checkTransformations(flowSpec: StoredResource, raw: unknown): { value: JsonObject[]; mapping?: MappingRef; problems: Problem[] } {
+function checkTransformations(
+  flowSpec: StoredResource,
+  raw: unknown,
+): { value: JsonObject[]; mapping?: MappingRef; problems: Problem[] } {
   if (raw === undefined) return { value: [], problems: [] };
   const problems: Problem[] = [];
   const value: JsonObject[] = [];
   let mapping: MappingRef | undefined;
-  const specs = Array.isArray(flowSpec.doc.transformationSpecs) ? flowSpec.doc.transformationSpecs.filter(isObject) : [];
+  const specs = Array.isArray(flowSpec.doc.transformationSpecs)
+    ? flowSpec.doc.transformationSpecs.filter(isObject)
+    : [];
   (raw as unknown[]).forEach((item, index) => {
     const at = `/transformations/${index}`;
     if (!isObject(item) || typeof item.name !== "string") {
@@ -225,7 +262,12 @@ function checkTransformations(flowSpec: StoredResource, raw: unknown): { value: 
     const spec = specs.find((s) => s.name === item.name);
     if (!spec) {
       const names = specs.map((s) => String(s.name)).join(", ") || "none";
-      problems.push(problem(`${at}/name`, `"${item.name}" is not a transformation of flow spec ${flowSpec.id} (it declares ${names})`));
+      problems.push(
+        problem(
+          `${at}/name`,
+          `"${item.name}" is not a transformation of flow spec ${flowSpec.id} (it declares ${names})`,
+        ),
+      );
       return;
     }
     if (item.name !== "Mapping") {
@@ -243,14 +285,30 @@ function checkTransformations(flowSpec: StoredResource, raw: unknown): { value: 
     }
     const rawVersion = params.mappingVersion ?? 0;
     const version =
-      typeof rawVersion === "number" ? rawVersion : typeof rawVersion === "string" && /^\d+$/.test(rawVersion) ? Number(rawVersion) : Number.NaN;
+      typeof rawVersion === "number"
+        ? rawVersion
+        : typeof rawVersion === "string" && /^\d+$/.test(rawVersion)
+          ? Number(rawVersion)
+          : Number.NaN;
     if (!Number.isSafeInteger(version) || version < 0) {
-      throw new FlowError("invalidMappingVersion", `Mapping version ${JSON.stringify(rawVersion)} is not valid: send a non-negative integer.`, {
-        mappingId: params.mappingId,
-      });
+      throw new FlowError(
+        "invalidMappingVersion",
+        `Mapping version ${JSON.stringify(rawVersion)} is not valid: send a non-negative integer.`,
+        {
+          mappingId: params.mappingId,
+        },
+      );
     }
     // The flow spec types mappingVersion as a string while Adobe's examples send 0: check the text form.
-    if (isObject(spec.spec)) problems.push(...schemaProblems({ ...params, mappingVersion: String(version) }, spec.spec, `${at}/params`, "transformationSpecs"));
+    if (isObject(spec.spec))
+      problems.push(
+        ...schemaProblems(
+          { ...params, mappingVersion: String(version) },
+          spec.spec,
+          `${at}/params`,
+          "transformationSpecs",
+        ),
+      );
     mapping = { mappingId: params.mappingId, mappingVersion: version };
     value.push({ name: "Mapping", params: { mappingId: params.mappingId, mappingVersion: version } });
   });
@@ -260,9 +318,13 @@ function checkTransformations(flowSpec: StoredResource, raw: unknown): { value: 
 async function checkMapping(store: MetadataStore, scope: Scope, mapping: MappingRef, dataSetId: string): Promise<void> {
   const set = await getMappingSet(store, scope, mapping.mappingId);
   if (!set) {
-    throw new FlowError("mappingInvalid", `Mapping set ${mapping.mappingId} does not exist in this organization and sandbox.`, {
-      mappingId: mapping.mappingId,
-    });
+    throw new FlowError(
+      "mappingInvalid",
+      `Mapping set ${mapping.mappingId} does not exist in this organization and sandbox.`,
+      {
+        mappingId: mapping.mappingId,
+      },
+    );
   }
   const current = typeof set.doc.version === "number" ? set.doc.version : Number(set.doc.version ?? 0) || 0;
   if (mapping.mappingVersion > current) {
@@ -274,9 +336,13 @@ async function checkMapping(store: MetadataStore, scope: Scope, mapping: Mapping
   }
   const dataset = await getDataset(store, scope, dataSetId);
   if (!dataset) {
-    throw new FlowError("mappingInvalid", `The target dataset ${dataSetId} does not exist, so the mapping cannot be checked.`, {
-      dataSetId,
-    });
+    throw new FlowError(
+      "mappingInvalid",
+      `The target dataset ${dataSetId} does not exist, so the mapping cannot be checked.`,
+      {
+        dataSetId,
+      },
+    );
   }
   compileMapping(set.doc, dataset.schema);
 }
@@ -295,7 +361,9 @@ async function checkSettings(
   if (problems.length > 0) fail("flow", problems);
   if (transformations.mapping) await checkMapping(store, scope, transformations.mapping, dataSetId);
   else if (!(await getDataset(store, scope, dataSetId))) {
-    fail("flow", [problem("/targetConnectionIds/0", `the target connection's dataset ${dataSetId || "(none)"} does not exist`)]);
+    fail("flow", [
+      problem("/targetConnectionIds/0", `the target connection's dataset ${dataSetId || "(none)"} does not exist`),
+    ]);
   }
   return {
     scheduleParams: schedule.value,
@@ -305,7 +373,8 @@ async function checkSettings(
 }
 
 export async function prepareFlowCreate(store: MetadataStore, scope: Scope, body: JsonObject): Promise<PreparedFlow> {
-  if (body.state !== undefined) throw new FlowError("stateNotAllowed", "State is not allowed in the create flow request.");
+  if (body.state !== undefined)
+    throw new FlowError("stateNotAllowed", "State is not allowed in the create flow request.");
   const problems = structuralProblems(body, createFields);
   const sourceId = idList(body, "sourceConnectionIds", problems);
   const targetId = idList(body, "targetConnectionIds", problems);
@@ -336,22 +405,55 @@ function changedFields(patched: JsonObject, previous: JsonObject): string[] {
   return [...keys].filter((key) => JSON.stringify(patched[key]) !== JSON.stringify(previous[key]));
 }
 
-export async function prepareFlowPatch(store: MetadataStore, scope: Scope, patched: JsonObject, previous: StoredResource): Promise<PreparedFlow> {
+export async function prepareFlowPatch(
+  store: MetadataStore,
+  scope: Scope,
+  patched: JsonObject,
+  previous: StoredResource,
+): Promise<PreparedFlow> {
   const ignored = new Set(["lastOperation", "createdBy", "updatedBy", "createdClient", "updatedClient"]);
-  const refused = changedFields(patched, previous.doc).filter((key) => !ignored.has(key) && !(patchableFields as readonly string[]).includes(key));
+  const refused = changedFields(patched, previous.doc).filter(
+    (key) => !ignored.has(key) && !(patchableFields as readonly string[]).includes(key),
+  );
   if (refused.length > 0) {
     const hint = refused.includes("state") ? " Use POST /flows/{id}/action?op=enable|disable to change the state." : "";
-    throw new FlowError("patchValidation", `A PATCH may change ${patchableFields.join(", ")}; not ${refused.join(", ")}.${hint}`, {
-      fields: refused,
-    });
+    throw new FlowError(
+      "patchValidation",
+      `A PATCH may change ${patchableFields.join(", ")}; not ${refused.join(", ")}.${hint}`,
+      {
+        fields: refused,
+      },
+    );
   }
-  const settingsFields = [...createFields, "state", "inheritedAttributes", "lastOperation", "createdBy", "updatedBy", "createdClient", "updatedClient"];
+  const settingsFields = [
+    ...createFields,
+    "state",
+    "inheritedAttributes",
+    "lastOperation",
+    "createdBy",
+    "updatedBy",
+    "createdClient",
+    "updatedClient",
+  ];
   const problems = structuralProblems(patched, settingsFields);
   if (problems.length > 0) fail("patched flow", problems);
   const { spec } = await loadFlowSpec(store, previous.doc.flowSpec);
-  const target = await store.getResource("targetConnections", scope, String((previous.doc.targetConnectionIds as unknown[])[0]));
+  const target = await store.getResource(
+    "targetConnections",
+    scope,
+    String((previous.doc.targetConnectionIds as unknown[])[0]),
+  );
   const params = target && isObject(target.doc.params) ? target.doc.params : {};
-  const settings = await checkSettings(store, scope, spec, patched, typeof params.dataSetId === "string" ? params.dataSetId : "");
+  const settings = await checkSettings(
+    store,
+    scope,
+    spec,
+    patched,
+    typeof params.dataSetId === "string" ? params.dataSetId : "",
+  );
   const { options: _options, ...rest } = patched;
-  return { parentId: previous.parentId ?? String((previous.doc.sourceConnectionIds as unknown[])[0]), doc: { ...rest, ...settings } };
+  return {
+    parentId: previous.parentId ?? String((previous.doc.sourceConnectionIds as unknown[])[0]),
+    doc: { ...rest, ...settings },
+  };
 }

@@ -12,8 +12,8 @@ import { EmbeddedRunner } from "./embedded-runner.ts";
 import { executeRun } from "./execute-run.ts";
 import { type RunLog, StoreRunQueue } from "./run-queue.ts";
 
-export type { FlowRunner } from "./flow-runner.ts";
 export { EmbeddedRunner } from "./embedded-runner.ts";
+export type { FlowRunner } from "./flow-runner.ts";
 export type { RunLog } from "./run-queue.ts";
 
 export interface RunnerSettings {
@@ -53,7 +53,11 @@ export function createEmbeddedRunner(deps: RunnerDeps, settings: RunnerSettings)
   return new EmbeddedRunner({
     queue,
     execute: (claim, signal) =>
-      executeRun({ store: deps.store, secrets: deps.secrets, datasets: deps.datasets, now, http: settings.http }, claim, signal),
+      executeRun(
+        { store: deps.store, secrets: deps.secrets, datasets: deps.datasets, now, http: settings.http },
+        claim,
+        signal,
+      ),
     concurrency: settings.concurrency,
     pollMs: settings.pollMs,
     heartbeatMs,

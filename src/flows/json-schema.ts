@@ -28,24 +28,35 @@ function validatorFor(schema: Readonly<Record<string, unknown>>, what: string): 
     cache.set(key, validate);
     return validate;
   } catch (error) {
-    throw new FlowError("badRequest", `The flow spec's ${what} is not a usable JSON Schema: ${(error as Error).message}`);
+    throw new FlowError(
+      "badRequest",
+      `The flow spec's ${what} is not a usable JSON Schema: ${(error as Error).message}`,
+    );
   }
 }
 
 function describe(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   if (error.keyword === "required") return `must have property "${String(params.missingProperty)}"`;
-  if (error.keyword === "enum") return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+  if (error.keyword === "enum")
+    return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
   if (error.keyword === "not") {
     const forbidden = (error.schema as { required?: unknown } | undefined)?.required;
-    return Array.isArray(forbidden) ? `must not have property "${forbidden.join('", "')}"` : "must not match the forbidden form";
+    return Array.isArray(forbidden)
+      ? `must not have property "${forbidden.join('", "')}"`
+      : "must not match the forbidden form";
   }
   if (error.keyword === "additionalProperties") return `must not have property "${String(params.additionalProperty)}"`;
   return error.message ?? "is not valid";
 }
 
 /** Problems of `value` against `schema`, pointers prefixed with `prefix` (e.g. `/scheduleParams`). */
-export function schemaProblems(value: unknown, schema: Readonly<Record<string, unknown>>, prefix: string, what: string): Problem[] {
+export function schemaProblems(
+  value: unknown,
+  schema: Readonly<Record<string, unknown>>,
+  prefix: string,
+  what: string,
+): Problem[] {
   const validate = validatorFor(schema, what);
   if (validate(value)) return [];
   const problems: Problem[] = [];

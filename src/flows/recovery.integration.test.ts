@@ -4,8 +4,22 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { startWindowedApi, type WindowedApi, windowedMappings, windowedSchema, windowedSpec } from "../../test/support/flows-apis.ts";
-import { createFlow, FlowApi, prepareWorkflow, query, registerSpec, rowCount, waitForRuns } from "../../test/support/flows-workflow.ts";
+import {
+  startWindowedApi,
+  type WindowedApi,
+  windowedMappings,
+  windowedSchema,
+  windowedSpec,
+} from "../../test/support/flows-apis.ts";
+import {
+  createFlow,
+  FlowApi,
+  prepareWorkflow,
+  query,
+  registerSpec,
+  rowCount,
+  waitForRuns,
+} from "../../test/support/flows-workflow.ts";
 import { storeBackends } from "../../test/support/stores.ts";
 import type { DatabaseTarget } from "../config.ts";
 import { datasetLayout } from "../datasets/layout.ts";
@@ -29,7 +43,16 @@ function databaseUrl(target: DatabaseTarget): string {
 async function serve(dataDir: string, target: DatabaseTarget, output: string[]): Promise<Served> {
   const child = spawn(
     process.execPath,
-    [path.join(repo, "bin/inlet.js"), "serve", "--port", "0", "--data-dir", dataDir, "--database-url", databaseUrl(target)],
+    [
+      path.join(repo, "bin/inlet.js"),
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      "--database-url",
+      databaseUrl(target),
+    ],
     {
       cwd: repo,
       env: { ...process.env, INLET_RUN_POLL_MS: "100", INLET_LOG_LEVEL: "debug", INLET_RUN_CONCURRENCY: "2" },
@@ -64,7 +87,9 @@ for (const backend of storeBackends()) {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     });
 
-    it("completes exactly once after a restart: same run, same batch, no duplicate rows, no secret in the logs", { timeout: 60_000 }, async () => {
+    it("completes exactly once after a restart: same run, same batch, no duplicate rows, no secret in the logs", {
+      timeout: 60_000,
+    }, async () => {
       const { target, cleanup } = await backend.target();
       cleanups.push(cleanup);
       const dataDir = await mkdtemp(path.join(tmpdir(), "inlet-recovery-"));
@@ -74,7 +99,11 @@ for (const backend of storeBackends()) {
       await store.close();
 
       const startTime = Math.floor(Date.now() / 1000) - 60;
-      const records = Array.from({ length: 24 }, (_, i) => ({ id: i, updated: (startTime - 3600) * 1000 + i, label: `r${i}` }));
+      const records = Array.from({ length: 24 }, (_, i) => ({
+        id: i,
+        updated: (startTime - 3600) * 1000 + i,
+        label: `r${i}`,
+      }));
       const source: WindowedApi = await startWindowedApi({ records, delayMs: 200, password });
       cleanups.push(() => source.close());
 
@@ -121,7 +150,11 @@ for (const backend of storeBackends()) {
       expect(done.execution.attempt).toBe(2);
       expect(done.metrics.recordSummary).toEqual({ inputRecordCount: 24, outputRecordCount: 24, failedRecordCount: 0 });
       // The window was read again from its start.
-      expect(source.stats.log.slice(requestsBeforeKill).filter((r) => new URL(r.url, "http://x").searchParams.get("offset") === "0")).toHaveLength(1);
+      expect(
+        source.stats.log
+          .slice(requestsBeforeKill)
+          .filter((r) => new URL(r.url, "http://x").searchParams.get("offset") === "0"),
+      ).toHaveLength(1);
 
       expect(await rowCount(dataDir, workflow.datasetId)).toBe(24);
       const distinct = await query(dataDir, `SELECT count(DISTINCT id) AS n FROM ds_${workflow.datasetId}`);

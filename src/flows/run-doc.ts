@@ -29,7 +29,8 @@ export function runStateOf(run: StoredResource): RunState {
   return isRunState(state) ? state : "failed";
 }
 
-export function executionOf(run: StoredResource): RunExecution {
+/** The execution block of a run (a stored resource or its document). */
+export function executionOf(run: StoredResource | { readonly doc: Readonly<Record<string, unknown>> }): RunExecution {
   const execution = (run.doc.execution ?? {}) as Partial<RunExecution>;
   return {
     trigger: execution.trigger ?? "schedule",

@@ -81,12 +81,19 @@ export interface IngestionVerdict {
  * Partial ingestion (spec §6): with `partialIngestionPercent` set, a run fails when the failed
  * share exceeds it; without it, any failed record fails the run.
  */
-export function ingestionVerdict(input: number, failed: number, partialIngestionPercent: number | undefined): IngestionVerdict {
+export function ingestionVerdict(
+  input: number,
+  failed: number,
+  partialIngestionPercent: number | undefined,
+): IngestionVerdict {
   if (failed === 0) return { ok: true, message: undefined };
   const percent = input === 0 ? 100 : (failed / input) * 100;
   const share = `${failed} of ${input} records (${formatPercent(percent)}%) failed`;
   if (partialIngestionPercent === undefined) {
-    return { ok: false, message: `${share}; the flow sets no partialIngestionPercent, so any failed record fails the run.` };
+    return {
+      ok: false,
+      message: `${share}; the flow sets no partialIngestionPercent, so any failed record fails the run.`,
+    };
   }
   if (percent > partialIngestionPercent) {
     return { ok: false, message: `${share}, more than the partialIngestionPercent of ${partialIngestionPercent}%.` };
@@ -123,7 +130,10 @@ function copyStatus(figures: RunFigures): RunStatus {
   return figures.readEndedAt !== undefined ? "success" : figures.status;
 }
 
-export function runMetrics(figures: RunFigures): { metrics: Record<string, unknown>; activities: Record<string, unknown>[] } {
+export function runMetrics(figures: RunFigures): {
+  metrics: Record<string, unknown>;
+  activities: Record<string, unknown>[];
+} {
   const failed = figures.mappingFailures + figures.schemaFailures;
   const durationSummary = {
     ...(figures.startedAt === undefined ? {} : { startedAtUTC: figures.startedAt }),
@@ -195,7 +205,9 @@ export function runMetrics(figures: RunFigures): { metrics: Record<string, unkno
             extensions: {
               type: "one-time",
               errors: promotionErrors,
-              ...(figures.failedRecordsFile === undefined ? {} : { manifest: { failedRecords: figures.failedRecordsFile } }),
+              ...(figures.failedRecordsFile === undefined
+                ? {}
+                : { manifest: { failedRecords: figures.failedRecordsFile } }),
             },
           }),
     },

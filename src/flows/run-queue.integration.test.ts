@@ -7,7 +7,7 @@ import type { ExecutionResult, RunExecution } from "./execute-run.ts";
 import { createCursor, getCursor } from "./flow-cursor.ts";
 import { emptyFigures, executionOf } from "./run-doc.ts";
 import type { RunFigures } from "./run-metrics.ts";
-import { type RunClaim, type RunOwner, StoreRunQueue } from "./run-queue.ts";
+import { type FinishedRun, type RunClaim, type RunOwner, StoreRunQueue } from "./run-queue.ts";
 
 const minute = 60_000;
 const start = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -16,10 +16,15 @@ const silent = { info() {}, warn() {}, error() {} };
 /** A clock tests move by hand. */
 function clock(at: number) {
   let now = at;
-  return { now: () => now, set: (t: number) => void (now = t) };
+  return {
+    now: () => now,
+    set: (t: number) => {
+      now = t;
+    },
+  };
 }
 
-function success(claim: RunClaim): ExecutionResult {
+function success(claim: RunClaim): FinishedRun {
   const figures: RunFigures = { ...emptyFigures(claim.flow.doc, claim.execution, "success"), completedAt: Date.now() };
   return { state: "success", figures };
 }
@@ -61,7 +66,8 @@ for (const backend of storeBackends()) {
 
     beforeEach(async () => {
       for (const kind of ["flows", "runs"] as const) {
-        for (const resource of await store.listResources(kind, scope)) await store.deleteResource(kind, scope, resource.id);
+        for (const resource of await store.listResources(kind, scope))
+          await store.deleteResource(kind, scope, resource.id);
         for (const resource of await store.listResources(kind, { orgId: "", sandboxName: "" })) {
           await store.deleteResource(kind, { orgId: "", sandboxName: "" }, resource.id);
         }
@@ -85,8 +91,21 @@ for (const backend of storeBackends()) {
       return id;
     }
 
-    function runner(queue: StoreRunQueue, execute: (claim: RunClaim, signal: AbortSignal) => RunExecution, now: () => number, concurrency = 2) {
-      const created = new EmbeddedRunner({ queue, execute, concurrency, pollMs: 60_000, heartbeatMs: 60_000, now, log: silent });
+    function runner(
+      queue: StoreRunQueue,
+      execute: (claim: RunClaim, signal: AbortSignal) => RunExecution,
+      now: () => number,
+      concurrency = 2,
+    ) {
+      const created = new EmbeddedRunner({
+        queue,
+        execute,
+        concurrency,
+        pollMs: 60_000,
+        heartbeatMs: 60_000,
+        now,
+        log: silent,
+      });
       runners.push(created);
       return created;
     }
@@ -95,7 +114,8 @@ for (const backend of storeBackends()) {
       return new StoreRunQueue({ store, now, staleAfterMs, recoverOnStart, log: silent });
     }
 
-    const windowsOf = (claims: RunClaim[]) => claims.map((c) => [(c.execution.window.start - start) / minute, (c.execution.window.end - start) / minute]);
+    const windowsOf = (claims: RunClaim[]) =>
+      claims.map((c) => [(c.execution.window.start - start) / minute, (c.execution.window.end - start) / minute]);
 
     it("catches up after downtime in order: none skipped, none repeated", async () => {
       const time = clock(start + 20 * minute);
@@ -142,12 +162,12 @@ for (const backend of storeBackends()) {
       expect(new Set(executor.claims.map((claim) => claim.flow.id)).size).toBe(2);
       // Finish everything as it comes; each flow's windows run one after the other.
       for (let i = 0; i < 100 && executor.claims.length < 12; i++) {
-        executor.releases.splice(0).forEach((finish) => finish());
+        for (const finish of executor.releases.splice(0)) finish();
         await new Promise((resolve) => setTimeout(resolve, 5));
         await r.tick();
         expect(r.runningCount).toBeLessThanOrEqual(2);
       }
-      executor.releases.splice(0).forEach((finish) => finish());
+      for (const finish of executor.releases.splice(0)) finish();
       await r.idle();
       for (const flowId of [a, b, c]) {
         const claims = executor.claims.filter((claim) => claim.flow.id === flowId);
@@ -165,7 +185,10 @@ for (const backend of storeBackends()) {
       await flow({ startTime: start / 1000, frequency: "minute", interval: 15, backfill: false });
       const one: RunOwner = { id: "owner-1", startedAt: time.now() };
       const two: RunOwner = { id: "owner-2", startedAt: time.now() };
-      const [x, y] = await Promise.all([queue(time.now, false).claimDue(one, 5), queue(time.now, false).claimDue(two, 5)]);
+      const [x, y] = await Promise.all([
+        queue(time.now, false).claimDue(one, 5),
+        queue(time.now, false).claimDue(two, 5),
+      ]);
       expect(x.length + y.length).toBe(1);
       const runs = await store.listResources("runs", scope);
       expect(runs).toHaveLength(1);

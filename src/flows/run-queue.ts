@@ -9,17 +9,18 @@
  * completes:
  *   1. no active run: take the first queued on-demand run, else the next due window (advancing the
  *      cursor), as the cursor's `active` entry;
- *   2. active entry without a run row: create the run (`pending`, deterministic id from the entry);
+ *   2. active entry without a run row: create the run (`pending`, with the id and batch id fixed in the entry);
  *   3. pending run: claim it (`inProgress`, owner = this process, heartbeat now, attempt + 1);
  *   4. inProgress run whose owner is gone: take it over the same way (its window is read again and
  *      its batch, same id, replaced);
  *   5. finished run: clear `active` and record `lastRun`, then go on with 1.
  */
 import { randomUUID } from "node:crypto";
+import { newBatchId } from "../datasets/catalog.ts";
 import { FlowError } from "../errors.ts";
 import type { JsonObject, MetadataStore, Scope, StoredResource } from "../store/metadata-store.ts";
-import { newBatchId } from "../datasets/catalog.ts";
 import {
+  deleteCursor,
   type FlowCursor,
   getCursor,
   type LastRunDetails,
@@ -28,7 +29,6 @@ import {
   replaceCursor,
   type StoredCursor,
   scopeOfCursor,
-  deleteCursor,
   updateCursor,
 } from "./flow-cursor.ts";
 import { emptyFigures, executionOf, newRunDoc, type RunExecution, runStateOf } from "./run-doc.ts";
@@ -115,14 +115,26 @@ export function lastRunDetails(run: StoredResource): LastRunDetails | null {
 /** Creates a run row, tolerating another process having created the same one first. */
 async function createRun(store: MetadataStore, scope: Scope, flow: StoredResource, entry: RunEntry): Promise<void> {
   try {
-    await store.createResource({ kind: "runs", scope, id: entry.runId, doc: newRunDoc(flow, entry), parentId: flow.id });
+    await store.createResource({
+      kind: "runs",
+      scope,
+      id: entry.runId,
+      doc: newRunDoc(flow, entry),
+      parentId: flow.id,
+    });
   } catch (error) {
     if (!(await store.getResource("runs", scope, entry.runId))) throw error;
   }
 }
 
 /** A run that will never start (its flow was deleted): pending → failed, with the reason. */
-export async function cancelRun(store: MetadataStore, scope: Scope, run: StoredResource, message: string, now: number): Promise<boolean> {
+export async function cancelRun(
+  store: MetadataStore,
+  scope: Scope,
+  run: StoredResource,
+  message: string,
+  now: number,
+): Promise<boolean> {
   if (runStateOf(run) !== "pending") return false;
   assertRunTransition("pending", "failed");
   const execution = { ...executionOf(run), completedAt: now };
@@ -152,7 +164,8 @@ function connectionIdsOfRun(run: StoredResource): Pick<RunFigures, "sourceConnec
   const activities = Array.isArray(run.doc.activities) ? run.doc.activities.filter(isObject) : [];
   const copy = activities.find((a) => a.id === "copyActivity");
   const promotion = activities.find((a) => a.id === "promotionActivity");
-  const firstId = (list: unknown) => (Array.isArray(list) && isObject(list[0]) && typeof list[0].id === "string" ? list[0].id : "");
+  const firstId = (list: unknown) =>
+    Array.isArray(list) && isObject(list[0]) && typeof list[0].id === "string" ? list[0].id : "";
   return { sourceConnectionId: firstId(copy?.sourceInfo), targetConnectionId: firstId(promotion?.targetInfo) };
 }
 
@@ -182,14 +195,17 @@ export class StoreRunQueue implements RunQueue {
         const claim = await this.#advance(stored, owner);
         if (claim) claims.push(claim);
       } catch (error) {
-        this.#options.log?.error({ flowId: stored.cursor.flowId, err: errorText(error) }, "could not advance the flow's runs");
+        this.#options.log?.error(
+          { flowId: stored.cursor.flowId, err: errorText(error) },
+          "could not advance the flow's runs",
+        );
       }
     }
     return claims;
   }
 
   async heartbeat(claim: RunClaim, progress: RunFigures | undefined): Promise<boolean> {
-    const execution = { ...executionOf({ doc: claim.doc } as StoredResource), heartbeatAt: this.#now() };
+    const execution = { ...executionOf(claim), heartbeatAt: this.#now() };
     const doc = { ...claim.doc, execution, ...(progress ? runMetrics(progress) : {}) };
     return this.#writeRun(claim, doc);
   }
@@ -197,7 +213,11 @@ export class StoreRunQueue implements RunQueue {
   async finish(claim: RunClaim, result: FinishedRun): Promise<boolean> {
     assertRunTransition("inProgress", result.state);
     const now = this.#now();
-    const execution = { ...executionOf({ doc: claim.doc } as StoredResource), heartbeatAt: now, completedAt: result.figures.completedAt ?? now };
+    const execution = {
+      ...executionOf(claim),
+      heartbeatAt: now,
+      completedAt: result.figures.completedAt ?? now,
+    };
     const doc = { ...claim.doc, state: result.state, execution, ...runMetrics(result.figures) };
     if (!(await this.#writeRun(claim, doc))) return false;
     const details: LastRunDetails = {
@@ -214,14 +234,20 @@ export class StoreRunQueue implements RunQueue {
 
   async release(claim: RunClaim): Promise<void> {
     assertRunTransition("inProgress", "pending");
-    const execution = { ...executionOf({ doc: claim.doc } as StoredResource), owner: null, heartbeatAt: null };
+    const execution = { ...executionOf(claim), owner: null, heartbeatAt: null };
     const figures = emptyFigures(claim.flow.doc, execution, "pending");
     await this.#writeRun(claim, { ...claim.doc, state: "pending", execution, ...runMetrics(figures) });
   }
 
   async #writeRun(claim: RunClaim, doc: JsonObject): Promise<boolean> {
     try {
-      const updated = await this.#store.updateResource({ kind: "runs", scope: claim.scope, id: claim.runId, doc, expectedEtag: claim.etag });
+      const updated = await this.#store.updateResource({
+        kind: "runs",
+        scope: claim.scope,
+        id: claim.runId,
+        doc,
+        expectedEtag: claim.etag,
+      });
       claim.etag = updated.etag;
       claim.doc = updated.doc;
       return true;
@@ -238,7 +264,13 @@ export class StoreRunQueue implements RunQueue {
     return this.#options.recoverOnStart && execution.heartbeatAt < owner.startedAt;
   }
 
-  async #claim(scope: Scope, flow: StoredResource, run: StoredResource, from: RunState, owner: RunOwner): Promise<RunClaim | undefined> {
+  async #claim(
+    scope: Scope,
+    flow: StoredResource,
+    run: StoredResource,
+    from: RunState,
+    owner: RunOwner,
+  ): Promise<RunClaim | undefined> {
     assertRunTransition(from, "inProgress");
     const now = this.#now();
     const previous = executionOf(run);
@@ -251,10 +283,25 @@ export class StoreRunQueue implements RunQueue {
       completedAt: null,
     };
     const figures = emptyFigures(flow.doc, execution, "inProgress");
-    const providerRefId = typeof run.doc.providerRefId === "string" ? run.doc.providerRefId.replace(/-\d+:/, `-${execution.attempt - 1}:`) : undefined;
-    const doc = { ...run.doc, state: "inProgress", execution, ...(providerRefId ? { providerRefId } : {}), ...runMetrics(figures) };
+    const providerRefId =
+      typeof run.doc.providerRefId === "string"
+        ? run.doc.providerRefId.replace(/-\d+:/, `-${execution.attempt - 1}:`)
+        : undefined;
+    const doc = {
+      ...run.doc,
+      state: "inProgress",
+      execution,
+      ...(providerRefId ? { providerRefId } : {}),
+      ...runMetrics(figures),
+    };
     try {
-      const updated = await this.#store.updateResource({ kind: "runs", scope, id: run.id, doc, expectedEtag: run.etag });
+      const updated = await this.#store.updateResource({
+        kind: "runs",
+        scope,
+        id: run.id,
+        doc,
+        expectedEtag: run.etag,
+      });
       if (from === "inProgress") {
         this.#options.log?.warn(
           { flowId: flow.id, runId: run.id, previousOwner: previous.owner, attempt: execution.attempt },
@@ -296,7 +343,9 @@ export class StoreRunQueue implements RunQueue {
       const run = await this.#store.getResource("runs", scope, active.runId);
       if (!run) {
         if (!flow) {
-          stored = (await replaceCursor(this.#store, stored, { ...cursor, active: null })) ?? (await getCursor(this.#store, cursor.flowId));
+          stored =
+            (await replaceCursor(this.#store, stored, { ...cursor, active: null })) ??
+            (await getCursor(this.#store, cursor.flowId));
           continue;
         }
         await createRun(this.#store, scope, flow, active);
@@ -309,7 +358,8 @@ export class StoreRunQueue implements RunQueue {
         continue;
       }
       if (!flow) {
-        if (state === "pending") await cancelRun(this.#store, scope, run, "The flow was deleted before the run started.", this.#now());
+        if (state === "pending")
+          await cancelRun(this.#store, scope, run, "The flow was deleted before the run started.", this.#now());
         else if (state === "inProgress" && this.#ownerGone(executionOf(run), owner, this.#now())) {
           await this.#failOrphanedRun(scope, run);
         } else return undefined;

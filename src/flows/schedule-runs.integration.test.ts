@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWindowedApi, type WindowedApi, windowedMappings, windowedSchema, windowedSpec } from "../../test/support/flows-apis.ts";
+import {
+  startWindowedApi,
+  type WindowedApi,
+  windowedMappings,
+  windowedSchema,
+  windowedSpec,
+} from "../../test/support/flows-apis.ts";
 import {
   byWindow,
   createFlow,
@@ -24,8 +30,9 @@ for (const backend of storeBackends()) {
     let api: FlowApi;
     let source: WindowedApi;
     let specId: string;
-    // Hour-aligned, 2 to 3 hours ago: windows [0, T0), [T0, T0+1h), [T0+1h, T0+2h) are due, T0+3h is not.
-    const t0 = Math.floor((Date.now() - 2 * hour) / hour) * hour;
+    // Two and a half hours ago, to the second: windows [0, T0), [T0, T0+1h), [T0+1h, T0+2h) are due,
+    // the next one ends half an hour from now, far from any race with the test's own duration.
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 2.5 * hour;
     const records = [
       { id: 1, updated: t0 - 5 * hour, label: "backfill" },
       { id: 2, updated: t0 - 1, label: "backfill" },
@@ -67,7 +74,10 @@ for (const backend of storeBackends()) {
         [t0, t0 + hour],
         [t0 + hour, t0 + 2 * hour],
       ]);
-      expect(runs.map((run) => run.state), JSON.stringify(runs[0].activities[1].statusSummary)).toEqual(["success", "success", "success"]);
+      expect(
+        runs.map((run) => run.state),
+        JSON.stringify(runs[0].activities[1].statusSummary),
+      ).toEqual(["success", "success", "success"]);
       expect(runs.map((run) => run.metrics.recordSummary.outputRecordCount)).toEqual([2, 3, 1]);
       expect(runs[0].execution.window.backfill).toBe(true);
       expect(runs[0].activities[0].durationSummary.extensions).toEqual({ windowStart: 0, windowEnd: t0 });

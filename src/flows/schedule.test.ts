@@ -18,9 +18,9 @@ const hour = 3_600_000;
 
 describe("coerceScheduleParams", () => {
   it("turns numeric strings and boolean words into numbers and booleans", () => {
-    expect(coerceScheduleParams({ startTime: "1632809759", frequency: "minute", interval: "15", backfill: "true" })).toEqual(
-      { startTime: 1632809759, frequency: "minute", interval: 15, backfill: true },
-    );
+    expect(
+      coerceScheduleParams({ startTime: "1632809759", frequency: "minute", interval: "15", backfill: "true" }),
+    ).toEqual({ startTime: 1632809759, frequency: "minute", interval: 15, backfill: true });
     expect(coerceScheduleParams({ backfill: "false" })).toEqual({ backfill: false });
   });
 

@@ -1,4 +1,5 @@
-/** Imitation APIs for tests and the benchmark: each start function returns `{url, close, stats}`. */
+/** Imitation APIs for the engine's tests: each start function returns `{url, close, stats}`. */
+export { startEcho } from "./echo.ts";
 export { type MailchimpOptions, makeMember, startMailchimp } from "./mailchimp.ts";
 export { type OAuthImitation, type OAuthOptions, startOAuthProvider } from "./oauth.ts";
 export { startPagedApi, startPointerApi } from "./paged.ts";

@@ -130,14 +130,11 @@ export function startRecordsApi(records: readonly Record<string, unknown>[]): Pr
 }
 
 export function recordsSpec(host: string, name = "Records test source"): Record<string, unknown> {
-  return sourceSpec(
-    name,
-    {
-      urlParams: { host, path: "/records", method: "GET" },
-      contentPath: { path: "$.items", skipAttributes: [], keepAttributes: [] },
-      paginationParams: { type: "NONE" },
-    },
-  );
+  return sourceSpec(name, {
+    urlParams: { host, path: "/records", method: "GET" },
+    contentPath: { path: "$.items", skipAttributes: [], keepAttributes: [] },
+    paginationParams: { type: "NONE" },
+  });
 }
 
 /** The row schema the windowed records map onto with the identity mapping. */

@@ -133,7 +133,10 @@ export async function prepareWorkflow(api: FlowApi, options: WorkflowOptions): P
     data: { format: "json" },
     params: options.sourceParams ?? {},
   });
-  const dataset = await api.ok("POST", "/data/foundation/catalog/dataSets", { name: "test dataset", schema: options.schema });
+  const dataset = await api.ok("POST", "/data/foundation/catalog/dataSets", {
+    name: "test dataset",
+    schema: options.schema,
+  });
   const datasetId = String(dataset.body[0]).replace("@/dataSets/", "");
   const target = await api.ok("POST", "/targetConnections", {
     name: "test target",
@@ -183,7 +186,9 @@ export async function waitForRuns(api: FlowApi, flowId: string, count: number, t
     const runs = reply.body.items as Array<{ state: string }>;
     if (runs.length >= count && runs.every(terminal)) return runs;
     if (Date.now() > deadline) {
-      throw new Error(`Flow ${flowId}: expected ${count} finished runs, have ${JSON.stringify(runs.map((r) => r.state))}`);
+      throw new Error(
+        `Flow ${flowId}: expected ${count} finished runs, have ${JSON.stringify(runs.map((r) => r.state))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -207,5 +212,9 @@ export async function rowCount(dataDir: string, datasetId: string): Promise<numb
 // biome-ignore lint/suspicious/noExplicitAny: runs are inspected freely
 export function expectSuccess(run: any, records: number): void {
   expect(run.metrics.statusSummary, JSON.stringify(run.metrics.statusSummary)).toMatchObject({ status: "success" });
-  expect(run.metrics.recordSummary).toMatchObject({ inputRecordCount: records, outputRecordCount: records, failedRecordCount: 0 });
+  expect(run.metrics.recordSummary).toMatchObject({
+    inputRecordCount: records,
+    outputRecordCount: records,
+    failedRecordCount: 0,
+  });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Imitation } from "../../../test/imitation-apis/server.ts";
 import {
   recordsSpec,
   sourceSpec,
@@ -17,10 +18,9 @@ import {
   prepareWorkflow,
   registerSpec,
   terminal,
-  waitForRuns,
   type Workflow,
+  waitForRuns,
 } from "../../../test/support/flows-workflow.ts";
-import type { Imitation } from "../../../test/imitation-apis/server.ts";
 import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { storeBackends } from "../../../test/support/stores.ts";
 import { restStorageToAepFlowSpecId } from "../../specs/index.ts";
@@ -61,7 +61,10 @@ for (const backend of storeBackends()) {
         mappings: windowedMappings,
         scheduleParams: { startTime: future(), frequency: "hour", interval: 1 },
       });
-      body = () => ({ ...structuredClone(workflow.flowBody), scheduleParams: { startTime: future(), frequency: "hour", interval: 1 } });
+      body = () => ({
+        ...structuredClone(workflow.flowBody),
+        scheduleParams: { startTime: future(), frequency: "hour", interval: 1 },
+      });
     });
 
     afterAll(async () => {
@@ -116,7 +119,9 @@ for (const backend of storeBackends()) {
                 baseConnection: { id: workflow.baseConnectionId, connectionSpec: { id: specId, version: "1.0" } },
               },
             ],
-            targetConnections: [{ id: workflow.targetConnectionId, connectionSpec: { id: dataLakeSpecId, version: "1.0" } }],
+            targetConnections: [
+              { id: workflow.targetConnectionId, connectionSpec: { id: dataLakeSpecId, version: "1.0" } },
+            ],
           },
         });
         // Not backfilling: the first window is [startTime, startTime + 2 h).
@@ -149,7 +154,7 @@ for (const backend of storeBackends()) {
           headers: { ...headersOf(api), "content-type": "application/json" },
         });
         expect(empty.status).toBe(400);
-        expect((await empty.json()).type).toContain("FLOW-1405-400");
+        expect(((await empty.json()) as { type: string }).type).toContain("FLOW-1405-400");
       });
 
       it("refuses an unknown flow spec or version (1413)", async () => {
@@ -165,7 +170,14 @@ for (const backend of storeBackends()) {
 
       it("refuses a source whose connection spec the flow spec does not list (1413)", async () => {
         // Created but never appended to RestStorageToAEP's sourceConnectionSpecIds.
-        const created = await api.ok("POST", "/connectionSpecs", sourceSpec("Unlisted", (recordsSpec(recordsApi.url).sourceSpec as { attributes: Record<string, unknown> }).attributes));
+        const created = await api.ok(
+          "POST",
+          "/connectionSpecs",
+          sourceSpec(
+            "Unlisted",
+            (recordsSpec(recordsApi.url).sourceSpec as { attributes: Record<string, unknown> }).attributes,
+          ),
+        );
         const unlisted = await prepareWorkflow(api, {
           connectionSpecId: created.body.id,
           auth: basic,
@@ -179,10 +191,20 @@ for (const backend of storeBackends()) {
       });
 
       it("refuses connections that do not exist here, and more than one of each", async () => {
-        const reply = await api.call("POST", "/flows", { ...body(), sourceConnectionIds: ["missing-source"], targetConnectionIds: ["missing-target"] });
+        const reply = await api.call("POST", "/flows", {
+          ...body(),
+          sourceConnectionIds: ["missing-source"],
+          targetConnectionIds: ["missing-target"],
+        });
         await expectError(reply, 400, "1400");
-        expect(reply.body.report.problems.map((p: { pointer: string }) => p.pointer)).toEqual(["/sourceConnectionIds/0", "/targetConnectionIds/0"]);
-        const two = await api.call("POST", "/flows", { ...body(), sourceConnectionIds: [workflow.sourceConnectionId, workflow.sourceConnectionId] });
+        expect(reply.body.report.problems.map((p: { pointer: string }) => p.pointer)).toEqual([
+          "/sourceConnectionIds/0",
+          "/targetConnectionIds/0",
+        ]);
+        const two = await api.call("POST", "/flows", {
+          ...body(),
+          sourceConnectionIds: [workflow.sourceConnectionId, workflow.sourceConnectionId],
+        });
         await expectError(two, 400, "1400");
       });
 
@@ -202,22 +224,53 @@ for (const backend of storeBackends()) {
       });
 
       it("names the forbidden field of a once schedule", async () => {
-        const reply = await api.call("POST", "/flows", { ...body(), scheduleParams: { startTime: 1700000000, frequency: "once", interval: 15 } });
+        const reply = await api.call("POST", "/flows", {
+          ...body(),
+          scheduleParams: { startTime: 1700000000, frequency: "once", interval: 15 },
+        });
         expect(reply.body.errorMessage).toContain('must not have property "interval"');
       });
 
       it("checks the mapping: version (1412), existence (1419), schema (1425)", async () => {
-        const withMapping = (params: Record<string, unknown>) => ({ ...body(), transformations: [{ name: "Mapping", params }] });
-        await expectError(await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: 3 })), 400, "1412");
-        await expectError(await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: "x" })), 400, "1412");
-        expect((await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: "0" }))).status).toBe(201);
-        await expectError(await api.call("POST", "/flows", withMapping({ mappingId: "f".repeat(32), mappingVersion: 0 })), 400, "1419");
+        const withMapping = (params: Record<string, unknown>) => ({
+          ...body(),
+          transformations: [{ name: "Mapping", params }],
+        });
+        await expectError(
+          await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: 3 })),
+          400,
+          "1412",
+        );
+        await expectError(
+          await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: "x" })),
+          400,
+          "1412",
+        );
+        expect(
+          (await api.call("POST", "/flows", withMapping({ mappingId: workflow.mappingId, mappingVersion: "0" })))
+            .status,
+        ).toBe(201);
+        await expectError(
+          await api.call("POST", "/flows", withMapping({ mappingId: "f".repeat(32), mappingVersion: 0 })),
+          400,
+          "1419",
+        );
 
         // A mapping set made for another dataset's schema.
-        const other = await api.ok("POST", "/data/foundation/catalog/dataSets", { name: "other", schema: windowedSchema });
+        const other = await api.ok("POST", "/data/foundation/catalog/dataSets", {
+          name: "other",
+          schema: windowedSchema,
+        });
         const otherId = String(other.body[0]).replace("@/dataSets/", "");
-        const foreign = await api.ok("POST", "/data/foundation/conversion/mappingSets", { dataSetId: otherId, mappings: windowedMappings });
-        await expectError(await api.call("POST", "/flows", withMapping({ mappingId: foreign.body.id, mappingVersion: 0 })), 400, "1425");
+        const foreign = await api.ok("POST", "/data/foundation/conversion/mappingSets", {
+          dataSetId: otherId,
+          mappings: windowedMappings,
+        });
+        await expectError(
+          await api.call("POST", "/flows", withMapping({ mappingId: foreign.body.id, mappingVersion: 0 })),
+          400,
+          "1425",
+        );
         // Other transformations are refused by name.
         const copy = await api.call("POST", "/flows", { ...body(), transformations: [{ name: "Copy", params: {} }] });
         await expectError(copy, 400, "1400");
@@ -227,7 +280,11 @@ for (const backend of storeBackends()) {
         const zero = await api.call("POST", "/flows", { ...body(), options: { partialIngestionPercent: 0 } });
         await expectError(zero, 400, "1400");
         expect(zero.body.report.problems[0].pointer).toBe("/options/partialIngestionPercent");
-        await expectError(await api.call("POST", "/flows", { ...body(), options: { errorDiagnosticsEnabled: "yes" } }), 400, "1400");
+        await expectError(
+          await api.call("POST", "/flows", { ...body(), options: { errorDiagnosticsEnabled: "yes" } }),
+          400,
+          "1400",
+        );
         const unknown = await api.call("POST", "/flows", { ...body(), schedule: {} });
         await expectError(unknown, 400, "1400");
         expect(unknown.body.report.problems[0].pointer).toBe("/schedule");
@@ -242,15 +299,23 @@ for (const backend of storeBackends()) {
         await expectError(await api.call("PATCH", `/flows/${id}`, rename), 400, "1403");
         await expectError(await api.call("PATCH", `/flows/${id}`, rename, { "if-match": '"stale"' }), 412, "1404");
 
-        const patched = await api.call("PATCH", `/flows/${id}`, [...rename, { op: "replace", path: "/scheduleParams/interval", value: "3" }], {
-          "if-match": flow.etag,
-        });
+        const patched = await api.call(
+          "PATCH",
+          `/flows/${id}`,
+          [...rename, { op: "replace", path: "/scheduleParams/interval", value: "3" }],
+          {
+            "if-match": flow.etag,
+          },
+        );
         expect(patched.status, JSON.stringify(patched.body)).toBe(200);
         expect(patched.body.id).toBe(id);
         expect(patched.body.etag).not.toBe(flow.etag);
         const after = (await api.ok("GET", `/flows/${id}`)).body.items[0];
         expect(after).toMatchObject({ name: "renamed", scheduleParams: { interval: 3 }, etag: patched.body.etag });
-        expect(after.lastOperation).toMatchObject({ operation: "update", ops: [...rename, { op: "replace", path: "/scheduleParams/interval", value: "3" }] });
+        expect(after.lastOperation).toMatchObject({
+          operation: "update",
+          ops: [...rename, { op: "replace", path: "/scheduleParams/interval", value: "3" }],
+        });
         // The old etag is stale now.
         await expectError(await api.call("PATCH", `/flows/${id}`, rename, { "if-match": flow.etag }), 412, "1404");
 
@@ -265,7 +330,13 @@ for (const backend of storeBackends()) {
         expect(refused.body.errorMessage).toContain("action?op=");
         const sources = [{ op: "replace", path: "/sourceConnectionIds", value: [] }];
         await expectError(await api.call("PATCH", `/flows/${id}`, sources, { "if-match": unquoted }), 400, "1455");
-        await expectError(await api.call("PATCH", `/flows/${id}`, [{ op: "move", from: "/name", path: "/description" }], { "if-match": unquoted }), 400, "1434");
+        await expectError(
+          await api.call("PATCH", `/flows/${id}`, [{ op: "move", from: "/name", path: "/description" }], {
+            "if-match": unquoted,
+          }),
+          400,
+          "1434",
+        );
         // Nothing of the refused patches stuck.
         expect((await api.ok("GET", `/flows/${id}`)).body.items[0].etag).toBe(patched.body.etag);
       });
@@ -283,7 +354,11 @@ for (const backend of storeBackends()) {
         const again = await api.call("POST", `/flows/${id}/action?op=disable`);
         await expectError(again, 400, "1422");
         expect(again.body.errorMessage).toBe("Action disable is not applicable in state disabled.");
-        await expectError(await api.call("POST", `/flows/${id}/action?op=enable`, undefined, { "if-match": '"stale"' }), 412, "1404");
+        await expectError(
+          await api.call("POST", `/flows/${id}/action?op=enable`, undefined, { "if-match": '"stale"' }),
+          412,
+          "1404",
+        );
         expect((await api.call("POST", `/flows/${id}/action?op=enable`)).status).toBe(200);
         await expectError(await api.call("POST", `/flows/${id}/action?op=pause`), 400, "1451");
       });
@@ -292,7 +367,10 @@ for (const backend of storeBackends()) {
     describe("runs", () => {
       it("refuses DELETE while a run is in progress, deletes afterwards, and keeps the runs", async () => {
         const startTime = Math.floor((Date.now() - hour) / 1000);
-        const id = await createFlow(api, { ...workflow, flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } } });
+        const id = await createFlow(api, {
+          ...workflow,
+          flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } },
+        });
         let run: { id: string; state: string } | undefined;
         for (let i = 0; i < 200 && run?.state !== "inProgress"; i++) {
           run = (await api.ok("GET", `/runs?property=flowId==${id}`)).body.items[0];
@@ -313,7 +391,10 @@ for (const backend of storeBackends()) {
 
       it("shows a run with Adobe's metrics and activities", async () => {
         const startTime = Math.floor((Date.now() - hour) / 1000);
-        const id = await createFlow(api, { ...workflow, flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } } });
+        const id = await createFlow(api, {
+          ...workflow,
+          flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } },
+        });
         const [listed] = await waitForRuns(api, id, 1);
         const run = (await api.ok("GET", `/runs/${listed.id}`)).body.items[0];
         expect(run).toMatchObject({
@@ -327,11 +408,21 @@ for (const backend of storeBackends()) {
             sizeSummary: { inputBytes: expect.any(Number), outputBytes: expect.any(Number) },
             recordSummary: { inputRecordCount: 12, outputRecordCount: 12, failedRecordCount: 0 },
             statusSummary: { status: "success", errors: [] },
-            extensions: { stopReason: "empty-page", pages: 4, requests: 4, retries: 0, attempt: 1, windowStart: 0, windowEnd: startTime * 1000 },
+            extensions: {
+              stopReason: "empty-page",
+              pages: 4,
+              requests: 4,
+              retries: 0,
+              attempt: 1,
+              windowStart: 0,
+              windowEnd: startTime * 1000,
+            },
           },
           execution: { trigger: "schedule", attempt: 1, window: { start: 0, end: startTime * 1000, backfill: true } },
         });
-        expect(run.metrics.durationSummary.completedAtUTC).toBeGreaterThanOrEqual(run.metrics.durationSummary.startedAtUTC);
+        expect(run.metrics.durationSummary.completedAtUTC).toBeGreaterThanOrEqual(
+          run.metrics.durationSummary.startedAtUTC,
+        );
         expect(run.activities.map((a: { id: string }) => a.id)).toEqual(["copyActivity", "promotionActivity"]);
         expect(run.activities[0]).toMatchObject({
           durationSummary: { extensions: { windowStart: 0, windowEnd: startTime * 1000 } },
@@ -341,7 +432,13 @@ for (const backend of storeBackends()) {
         });
         expect(run.activities[1]).toMatchObject({
           statusSummary: { status: "success", errors: [], sampleErrors: [] },
-          targetInfo: [{ id: workflow.targetConnectionId, type: "TargetConnection", reference: { type: "Batch", ids: [run.execution.batchId] } }],
+          targetInfo: [
+            {
+              id: workflow.targetConnectionId,
+              type: "TargetConnection",
+              reference: { type: "Batch", ids: [run.execution.batchId] },
+            },
+          ],
         });
         expect(run.execution.batchId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
         const flow = (await api.ok("GET", `/flows/${id}`)).body.items[0];
@@ -362,14 +459,34 @@ for (const backend of storeBackends()) {
         const hourly = await createFlow(api, { ...workflow, flowBody: body() });
         const params = { windowStartTime: now - 600, windowEndTime: now };
         await expectError(await api.call("POST", "/runs", { flowId: hourly, params }), 400, "1428");
-        await expectError(await api.call("POST", "/runs", { flowId: "00000000-0000-4000-8000-000000000000", params }), 400, "1430");
-        const onceFlow = await createFlow(api, { ...workflow, flowBody: { ...body(), scheduleParams: { startTime: future(), frequency: "once" } } });
-        const backwards = await api.call("POST", "/runs", { flowId: onceFlow, params: { windowStartTime: now, windowEndTime: now - 1 } });
+        await expectError(
+          await api.call("POST", "/runs", { flowId: "00000000-0000-4000-8000-000000000000", params }),
+          400,
+          "1430",
+        );
+        const onceFlow = await createFlow(api, {
+          ...workflow,
+          flowBody: { ...body(), scheduleParams: { startTime: future(), frequency: "once" } },
+        });
+        const backwards = await api.call("POST", "/runs", {
+          flowId: onceFlow,
+          params: { windowStartTime: now, windowEndTime: now - 1 },
+        });
         await expectError(backwards, 400, "1400");
-        await expectError(await api.call("POST", "/runs", { flowId: onceFlow, params: { windowStartTime: "yesterday", windowEndTime: now } }), 400, "1400");
+        await expectError(
+          await api.call("POST", "/runs", {
+            flowId: onceFlow,
+            params: { windowStartTime: "yesterday", windowEndTime: now },
+          }),
+          400,
+          "1400",
+        );
         await expectError(await api.call("POST", "/runs", { flowId: onceFlow }), 400, "1400");
 
-        const started = await api.call("POST", "/runs", { flowId: onceFlow, params: { windowStartTime: String(now - 7200), windowEndTime: now } });
+        const started = await api.call("POST", "/runs", {
+          flowId: onceFlow,
+          params: { windowStartTime: String(now - 7200), windowEndTime: now },
+        });
         expect(started.status, JSON.stringify(started.body)).toBe(201);
         expect(started.headers.get("location")).toBe(`/data/foundation/flowservice/runs/${started.body.id}`);
         const [run] = await waitForRuns(api, onceFlow, 1);
@@ -377,10 +494,17 @@ for (const backend of storeBackends()) {
         expect(run.execution.window).toEqual({ start: (now - 7200) * 1000, end: now * 1000, backfill: false });
         expect(run.providerRefId).toBe(`M-${onceFlow}-ondemand-0:${run.id}`);
         // Milliseconds (13 digits) are read as such.
-        const ms = await api.call("POST", "/runs", { flowId: onceFlow, params: { windowStartTime: (now - 60) * 1000, windowEndTime: now * 1000 } });
+        const ms = await api.call("POST", "/runs", {
+          flowId: onceFlow,
+          params: { windowStartTime: (now - 60) * 1000, windowEndTime: now * 1000 },
+        });
         expect(ms.status).toBe(201);
         const runs = await waitForRuns(api, onceFlow, 2);
-        expect(runs.find((r) => r.id === ms.body.id).execution.window).toEqual({ start: (now - 60) * 1000, end: now * 1000, backfill: false });
+        expect(runs.find((r) => r.id === ms.body.id).execution.window).toEqual({
+          start: (now - 60) * 1000,
+          end: now * 1000,
+          backfill: false,
+        });
 
         await api.ok("POST", `/flows/${onceFlow}/action?op=disable`, undefined, 200);
         await expectError(await api.call("POST", "/runs", { flowId: onceFlow, params }), 400, "1416");
@@ -390,7 +514,10 @@ for (const backend of storeBackends()) {
     describe("isolation", () => {
       it("keeps flows and runs to their org and sandbox", async () => {
         const startTime = Math.floor((Date.now() - hour) / 1000);
-        const id = await createFlow(api, { ...workflow, flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } } });
+        const id = await createFlow(api, {
+          ...workflow,
+          flowBody: { ...body(), scheduleParams: { startTime, frequency: "once" } },
+        });
         const [run] = await waitForRuns(api, id, 1);
         expect(terminal(run)).toBe(true);
 
@@ -403,10 +530,20 @@ for (const backend of storeBackends()) {
           expect((await other.ok("GET", "/flows")).body.items).toEqual([]);
           expect((await other.ok("GET", `/runs?property=flowId==${id}`)).body.items).toEqual([]);
           expect((await other.ok("GET", "/runs")).body.items).toEqual([]);
-          await expectError(await other.call("PATCH", `/flows/${id}`, [{ op: "replace", path: "/name", value: "x" }], { "if-match": "*" }), 404, "1101");
+          await expectError(
+            await other.call("PATCH", `/flows/${id}`, [{ op: "replace", path: "/name", value: "x" }], {
+              "if-match": "*",
+            }),
+            404,
+            "1101",
+          );
           await expectError(await other.call("POST", `/flows/${id}/action?op=disable`), 404, "1101");
           await expectError(await other.call("DELETE", `/flows/${id}`), 404, "1101");
-          await expectError(await other.call("POST", "/runs", { flowId: id, params: { windowStartTime: 0, windowEndTime: 1 } }), 400, "1430");
+          await expectError(
+            await other.call("POST", "/runs", { flowId: id, params: { windowStartTime: 0, windowEndTime: 1 } }),
+            400,
+            "1430",
+          );
           // Another sandbox's connections cannot be used either.
           const borrowed = await other.call("POST", "/flows", body());
           await expectError(borrowed, 400, "1400");

@@ -12,7 +12,14 @@ import { parseIfMatch, quoteEtag, requireIfMatch } from "../etag.ts";
 import { applyPatch, type PatchOperation, parsePatch } from "../json-patch.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
 import { authorship, presentInstance, withoutServerFields } from "../present.ts";
-import { anyObject, errorResponseSchema, idParamsSchema, ifMatchHeaderSchema, listEnvelopeSchema, listQuerySchema } from "../schemas.ts";
+import {
+  anyObject,
+  errorResponseSchema,
+  idParamsSchema,
+  ifMatchHeaderSchema,
+  listEnvelopeSchema,
+  listQuerySchema,
+} from "../schemas.ts";
 import { scopeOf, type Tenant } from "../tenant.ts";
 import type { RouteDependencies } from "./index.ts";
 import { notFound } from "./route-helpers.ts";
@@ -38,12 +45,24 @@ const flowBodySchema = {
 
 function operation(kindOf: string, ops: readonly PatchOperation[]): JsonObject {
   const now = Date.now();
-  return { started: now, updated: now, percentCompleted: 100.0, status: { value: "completed", errors: [] }, ops, operation: kindOf };
+  return {
+    started: now,
+    updated: now,
+    percentCompleted: 100.0,
+    status: { value: "completed", errors: [] },
+    ops,
+    operation: kindOf,
+  };
 }
 
-export function presentFlow(flow: StoredResource, cursor: FlowCursor | undefined, tenant: Tenant): Record<string, unknown> {
+export function presentFlow(
+  flow: StoredResource,
+  cursor: FlowCursor | undefined,
+  tenant: Tenant,
+): Record<string, unknown> {
   const schedule = flow.doc.scheduleParams as Record<string, unknown> | undefined;
-  const next = flow.doc.state === "enabled" && schedule ? nextRunAt(toSchedule(schedule), cursor?.cursor ?? null) : undefined;
+  const next =
+    flow.doc.state === "enabled" && schedule ? nextRunAt(toSchedule(schedule), cursor?.cursor ?? null) : undefined;
   return {
     ...presentInstance(flow, tenant),
     runs: `/runs?property=flowId==${flow.id}`,
@@ -64,7 +83,8 @@ function assertEtag(expected: string | undefined, resource: StoredResource): voi
 
 function bodyObject(body: unknown): JsonObject {
   if (body === undefined || body === null) throw new FlowError("emptyBody", "The flow body is empty.");
-  if (typeof body !== "object" || Array.isArray(body)) throw new FlowError("badRequest", "The flow body must be a JSON object.");
+  if (typeof body !== "object" || Array.isArray(body))
+    throw new FlowError("badRequest", "The flow body must be a JSON object.");
   return body as JsonObject;
 }
 
@@ -83,7 +103,14 @@ export function registerFlowRoutes(app: FastifyInstance, deps: RouteDependencies
 
   app.get(
     "/flows",
-    { schema: { tags, summary: "List flows", querystring: listQuerySchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "List flows",
+        querystring: listQuerySchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const flows = await store.listResources(kind, scopeOf(request.tenant));
       return listResponse(request, await Promise.all(flows.map((flow) => present(flow, request.tenant))));
@@ -92,14 +119,21 @@ export function registerFlowRoutes(app: FastifyInstance, deps: RouteDependencies
 
   app.get<{ Params: { id: string } }>(
     "/flows/:id",
-    { schema: { tags, summary: "Get a flow", params: idParamsSchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: { tags, summary: "Get a flow", params: idParamsSchema, response: { 200: listEnvelopeSchema, ...errors } },
+    },
     async (request) => oneItem(await present(await load(request, request.params.id), request.tenant)),
   );
 
   app.post<{ Body: unknown }>(
     "/flows",
     {
-      schema: { tags, summary: "Create a flow (state enabled)", body: flowBodySchema, response: { 201: idAndEtag, ...errors } },
+      schema: {
+        tags,
+        summary: "Create a flow (state enabled)",
+        body: flowBodySchema,
+        response: { 201: idAndEtag, ...errors },
+      },
       validatorCompiler: documentOnly,
     },
     async (request, reply) => {
@@ -129,7 +163,8 @@ export function registerFlowRoutes(app: FastifyInstance, deps: RouteDependencies
     {
       schema: {
         tags,
-        summary: "Update a flow with a JSON Patch array (If-Match required): name, description, scheduleParams, transformations, options, labels",
+        summary:
+          "Update a flow with a JSON Patch array (If-Match required): name, description, scheduleParams, transformations, options, labels",
         params: idParamsSchema,
         headers: ifMatchHeaderSchema,
         body: { anyOf: [{ type: "array", items: anyObject }, anyObject] },
@@ -144,7 +179,11 @@ export function registerFlowRoutes(app: FastifyInstance, deps: RouteDependencies
       const patched = applyPatch(existing.doc, operations);
       const scope = scopeOf(request.tenant);
       const prepared = await prepareFlowPatch(store, scope, patched, existing);
-      const doc = { ...prepared.doc, ...authorship(request.tenant, existing.doc), lastOperation: operation("update", operations) };
+      const doc = {
+        ...prepared.doc,
+        ...authorship(request.tenant, existing.doc),
+        lastOperation: operation("update", operations),
+      };
       const updated = await store.updateResource({
         kind,
         scope,
@@ -186,7 +225,13 @@ export function registerFlowRoutes(app: FastifyInstance, deps: RouteDependencies
         ...authorship(request.tenant, existing.doc),
         lastOperation: operation(op, []),
       };
-      const updated = await store.updateResource({ kind, scope: scopeOf(request.tenant), id: existing.id, doc, expectedEtag: existing.etag });
+      const updated = await store.updateResource({
+        kind,
+        scope: scopeOf(request.tenant),
+        id: existing.id,
+        doc,
+        expectedEtag: existing.etag,
+      });
       runner.wake();
       return { id: updated.id, etag: quoteEtag(updated.etag) };
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { FlowError, type Problem } from "../../errors.ts";
 import { newBatchId } from "../../datasets/catalog.ts";
+import { FlowError, type Problem } from "../../errors.ts";
 import { createCursor, getCursor, type RunEntry, updateCursor } from "../../flows/flow-cursor.ts";
 import { newRunDoc } from "../../flows/run-doc.ts";
 import type { JsonObject, StoredResource } from "../../store/metadata-store.ts";
@@ -25,7 +25,8 @@ const idAndEtag = { type: "object", properties: { id: { type: "string" }, etag: 
 
 const runBodySchema = {
   type: "object",
-  description: "flowId, params{windowStartTime, windowEndTime, startTime?} (Unix seconds; 13-digit values are read as milliseconds)",
+  description:
+    "flowId, params{windowStartTime, windowEndTime, startTime?} (Unix seconds; 13-digit values are read as milliseconds)",
   additionalProperties: true,
 } as const;
 
@@ -51,12 +52,22 @@ function flowIdFilter(request: FastifyRequest): string | undefined {
 function epochMs(params: JsonObject, key: string, problems: Problem[], required: boolean): number | undefined {
   const value = params[key];
   if (value === undefined || value === null || value === "") {
-    if (required) problems.push({ pointer: `/params/${key}`, message: "is required (Unix time in seconds)", severity: "error" });
+    if (required)
+      problems.push({ pointer: `/params/${key}`, message: "is required (Unix time in seconds)", severity: "error" });
     return undefined;
   }
-  const number = typeof value === "number" ? value : typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  const number =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\s*\d+\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
   if (!Number.isSafeInteger(number) || number < 0) {
-    problems.push({ pointer: `/params/${key}`, message: "must be Unix time in seconds (a non-negative integer)", severity: "error" });
+    problems.push({
+      pointer: `/params/${key}`,
+      message: "must be Unix time in seconds (a non-negative integer)",
+      severity: "error",
+    });
     return undefined;
   }
   return number >= 1e12 ? number : number * 1000;
@@ -65,7 +76,12 @@ function epochMs(params: JsonObject, key: string, problems: Problem[], required:
 function onDemandEntry(body: JsonObject, now: number): RunEntry {
   const problems: Problem[] = [];
   const params = isObject(body.params) ? body.params : undefined;
-  if (!params) problems.push({ pointer: "/params", message: "must be an object with windowStartTime and windowEndTime", severity: "error" });
+  if (!params)
+    problems.push({
+      pointer: "/params",
+      message: "must be an object with windowStartTime and windowEndTime",
+      severity: "error",
+    });
   const start = params ? epochMs(params, "windowStartTime", problems, true) : undefined;
   const end = params ? epochMs(params, "windowEndTime", problems, true) : undefined;
   const notBefore = params ? epochMs(params, "startTime", problems, false) : undefined;
@@ -94,18 +110,35 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
 
   app.get(
     "/runs",
-    { schema: { tags, summary: "List runs (e.g. ?property=flowId==<id>)", querystring: listQuerySchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "List runs (e.g. ?property=flowId==<id>)",
+        querystring: listQuerySchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const flowId = flowIdFilter(request);
       const scope = scopeOf(request.tenant);
       const runs = await store.listResources(kind, scope, flowId === undefined ? {} : { parentId: flowId });
-      return listResponse(request, runs.map((run) => presentInstance(run, request.tenant)));
+      return listResponse(
+        request,
+        runs.map((run) => presentInstance(run, request.tenant)),
+      );
     },
   );
 
   app.get<{ Params: { id: string } }>(
     "/runs/:id",
-    { schema: { tags, summary: "Get a run with its metrics and activities", params: idParamsSchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "Get a run with its metrics and activities",
+        params: idParamsSchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const run = await store.getResource(kind, scopeOf(request.tenant), request.params.id);
       if (!run) throw notFound(kind, request.params.id);
@@ -116,7 +149,12 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
   app.post<{ Body: unknown }>(
     "/runs",
     {
-      schema: { tags, summary: "Start an on-demand run of a flow scheduled once", body: runBodySchema, response: { 201: idAndEtag, ...errors } },
+      schema: {
+        tags,
+        summary: "Start an on-demand run of a flow scheduled once",
+        body: runBodySchema,
+        response: { 201: idAndEtag, ...errors },
+      },
       validatorCompiler: () => (data: unknown) => ({ value: data }),
     },
     async (request, reply) => {
@@ -129,7 +167,10 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
       }
       const scope = scopeOf(request.tenant);
       const flow = await store.getResource("flows", scope, body.flowId);
-      if (!flow) throw new FlowError("flowNotFound", `Flow ${body.flowId} is not found in this organization and sandbox.`, { flowId: body.flowId });
+      if (!flow)
+        throw new FlowError("flowNotFound", `Flow ${body.flowId} is not found in this organization and sandbox.`, {
+          flowId: body.flowId,
+        });
       const frequency = isObject(flow.doc.scheduleParams) ? flow.doc.scheduleParams.frequency : undefined;
       if (frequency !== "once") {
         throw new FlowError(
@@ -139,7 +180,11 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
         );
       }
       if (flow.doc.state !== "enabled") {
-        throw new FlowError("invalidState", `Flow ${flow.id} is ${String(flow.doc.state)}; enable it before running it.`, { flowId: flow.id });
+        throw new FlowError(
+          "invalidState",
+          `Flow ${flow.id} is ${String(flow.doc.state)}; enable it before running it.`,
+          { flowId: flow.id },
+        );
       }
       const entry = onDemandEntry(body, Date.now());
       if (!(await getCursor(store, flow.id))) await createCursor(store, scope, flow.id).catch(() => undefined);
@@ -156,7 +201,13 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
 
   async function createRun(storeRef: typeof store, flow: StoredResource, entry: RunEntry): Promise<StoredResource> {
     try {
-      return await storeRef.createResource({ kind, scope: flow.scope, id: entry.runId, doc: newRunDoc(flow, entry), parentId: flow.id });
+      return await storeRef.createResource({
+        kind,
+        scope: flow.scope,
+        id: entry.runId,
+        doc: newRunDoc(flow, entry),
+        parentId: flow.id,
+      });
     } catch (error) {
       const existing = await storeRef.getResource(kind, flow.scope, entry.runId);
       if (existing) return existing;

@@ -204,10 +204,10 @@ export function oauth2RefreshAuthenticator(config: OAuth2RefreshConfig, redactor
     },
     async recover(rejected, context) {
       if (!refresh || !refreshToken) return false;
+      // Another read may have refreshed already; otherwise mint a new token. Either way, retry once.
       const rejectedToken = rejected.headers.authorization?.replace(/^Bearer /, "");
       sync(context.now().getTime());
       if (accessToken === rejectedToken) await refreshNow(context);
-      if (accessToken === rejectedToken) return false;
       await handOverAdopted(context);
       return true;
     },
