@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "bench/**/*.test.ts", "web/src/**/*.test.ts", "web/e2e/**/*.test.ts"],
     // Integration suites open sockets and databases; 2 cores make more forks slower, not faster.
     pool: "forks",
     maxWorkers: 2,

@@ -5,6 +5,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import type { InletConfig } from "../config.ts";
 import { FlowError } from "../errors.ts";
 import { parseJsonText } from "../specs/index.ts";
+import { registerConsole } from "./console.ts";
 import {
   ContentTypeError,
   contentTypeErrorBody,
@@ -19,6 +20,8 @@ import { authenticate, type Tenant } from "./tenant.ts";
 export const flowServicePrefix = "/data/foundation/flowservice";
 export const catalogPrefix = "/data/foundation/catalog";
 export const conversionPrefix = "/data/foundation/conversion";
+/** Inlet's own extensions (the console's spec playground), under the same authentication. */
+export const inletPrefix = "/inlet";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -96,7 +99,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
 
-  const prefixes = { flowService: flowServicePrefix, catalog: catalogPrefix, conversion: conversionPrefix } as const;
+  const prefixes = {
+    flowService: flowServicePrefix,
+    catalog: catalogPrefix,
+    conversion: conversionPrefix,
+    inlet: inletPrefix,
+  } as const;
   for (const [api, prefix] of Object.entries(prefixes) as [keyof typeof prefixes, string][]) {
     await app.register(
       async (scoped) => {
@@ -111,6 +119,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       { prefix },
     );
   }
+  await registerConsole(app);
   return app;
 }
 

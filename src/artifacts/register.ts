@@ -3,7 +3,10 @@
  * id, then appends the ids to the RestStorageToAEP flow spec (spec §6). Idempotent: a second run
  * only reads (GET) and reports "unchanged" and "already listed".
  */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { canonicalConnectionSpec, restStorageToAepFlowSpecId } from "../specs/index.ts";
+import { artifactSuffixes } from "./files.ts";
 import { type FlowResponse, type FlowServiceClient, FlowServiceError } from "./flow-service-client.ts";
 import type { SourceReport, ValidationReport } from "./types.ts";
 
@@ -120,6 +123,28 @@ function failureOf(error: unknown): Pick<RegisterResult, "error" | "errorKind"> 
   throw error;
 }
 
+/**
+ * The source's catalog icon stored on its spec as `sourceSpec.attributes.uiAttributes.icon.svg`, an
+ * Inlet extension beside Adobe's `icon.key` (the console has no resource server for keys). The SVG
+ * was checked by validation (no script, no external reference); the console still shows it only
+ * as an <img> data: URI. A spec without uiAttributes, or a folder without the icon file, is unchanged.
+ */
+export async function withIcon(source: SourceReport, spec: Json): Promise<Json> {
+  const sourceSpec = spec.sourceSpec;
+  if (!isObject(sourceSpec) || !isObject(sourceSpec.attributes)) return spec;
+  const ui = sourceSpec.attributes.uiAttributes;
+  if (!isObject(ui)) return spec;
+  let svg: string;
+  try {
+    svg = await readFile(path.join(source.dir, `${source.source}${artifactSuffixes.icon}`), "utf8");
+  } catch {
+    return spec;
+  }
+  const icon = { ...(isObject(ui.icon) ? ui.icon : {}), svg };
+  const attributes = { ...sourceSpec.attributes, uiAttributes: { ...ui, icon } };
+  return { ...spec, sourceSpec: { ...sourceSpec, attributes } };
+}
+
 function specId(source: SourceReport): string | undefined {
   return typeof source.spec?.id === "string" ? source.spec.id : undefined;
 }
@@ -148,7 +173,8 @@ export async function registerArtifacts(
       });
     } else {
       try {
-        results.push({ source: source.source, id, spec: await upsertConnectionSpec(client, id, source.spec) });
+        const spec = await withIcon(source, source.spec);
+        results.push({ source: source.source, id, spec: await upsertConnectionSpec(client, id, spec) });
       } catch (error) {
         results.push({ source: source.source, id, ...failureOf(error) });
       }

@@ -21,7 +21,6 @@ export {
   testConnection,
 } from "./explore.ts";
 export type { ConnectionLogger } from "./logger.ts";
-export { maskPatchOperations } from "./patch-ops.ts";
 export { type SourceReadContext, sourceReadContext } from "./read-context.ts";
 export { maskParams as maskSecrets, secretMask } from "./secret-fields.ts";
 export {

@@ -2,8 +2,9 @@
  * JSONPath compiled once per read. The path is parsed by jsonpath-rfc9535's grammar (no eval, no
  * script: a script payload is a syntax error). Paths made only of member names (`$.a.b`, `a.b`,
  * `$['a']`) are then walked directly over own properties (the common and hot case); anything else
- * is evaluated by the library. The regular-expression functions `match()` and `search()` are
- * refused: a tenant-supplied pattern could make a page take forever to evaluate (ReDoS).
+ * is evaluated by the library. Of the filter functions only `length()`, `count()` and `value()`
+ * are allowed: `match()` and `search()` would run a tenant-supplied regular expression, which
+ * could make a page take forever to evaluate (ReDoS).
  */
 import { query } from "jsonpath-rfc9535";
 import parse, { type JsonPathQuery } from "jsonpath-rfc9535/parser";
@@ -25,7 +26,8 @@ export interface CompiledPath {
   first(input: unknown): unknown;
 }
 
-const refusedFunctions = new Set(["match", "search"]);
+/** RFC 9535's functions minus match() and search(), whose patterns could make a page never finish (ReDoS). */
+const allowedFunctions = new Set(["length", "count", "value"]);
 
 function functionNames(node: unknown, out: Set<string>): Set<string> {
   if (Array.isArray(node)) for (const child of node) functionNames(child, out);
@@ -98,12 +100,14 @@ export function compilePath(path: string, what: string): CompiledPath {
   } catch (cause) {
     throw new EngineError("spec", `${what} "${source}" is not a valid RFC 9535 JSONPath: ${(cause as Error).message}`);
   }
-  const refused = [...functionNames(ast, new Set())].filter((name) => refusedFunctions.has(name));
-  if (refused.length > 0)
-    throw new EngineError(
-      "spec",
-      `${what} "${source}" uses ${refused.map((n) => `${n}()`).join(", ")}: regular-expression functions are not allowed in source paths`,
-    );
+  for (const name of functionNames(ast, new Set())) {
+    if (allowedFunctions.has(name)) continue;
+    const why =
+      name === "match" || name === "search"
+        ? "regular-expression functions are not allowed in source paths"
+        : `only ${[...allowedFunctions].map((n) => `${n}()`).join(", ")} are`;
+    throw new EngineError("spec", `${what} "${source}" uses ${name}(): ${why}`);
+  }
   const shape = shapeOf(ast);
   const common = {
     source,

@@ -12,6 +12,7 @@ import { registerExploreRoutes } from "./explore.ts";
 import { registerFlowSpecRoutes } from "./flow-specs.ts";
 import { registerFlowRoutes } from "./flows.ts";
 import { registerMappingSetRoutes } from "./mapping-sets.ts";
+import { registerPlaygroundRoutes } from "./playground.ts";
 import { registerRunRoutes } from "./runs.ts";
 import { registerSourceConnectionRoutes } from "./source-connections.ts";
 import { registerTargetConnectionRoutes } from "./target-connections.ts";
@@ -31,7 +32,9 @@ export type RouteRegistration = (app: FastifyInstance, deps: RouteDependencies) 
  * The route table, by API: each entry registers one resource's routes. The app mounts each list
  * under its prefix behind the same authentication and tenancy hook.
  */
-export const routeTable: Readonly<Record<"flowService" | "catalog" | "conversion", readonly RouteRegistration[]>> = {
+export const routeTable: Readonly<
+  Record<"flowService" | "catalog" | "conversion" | "inlet", readonly RouteRegistration[]>
+> = {
   flowService: [
     (app, deps) => registerConnectionSpecRoutes(app, deps.store),
     (app, deps) => registerFlowSpecRoutes(app, deps.store),
@@ -44,4 +47,6 @@ export const routeTable: Readonly<Record<"flowService" | "catalog" | "conversion
   ],
   catalog: [(app, deps) => registerDatasetRoutes(app, deps), (app, deps) => registerBatchRoutes(app, deps.store)],
   conversion: [(app, deps) => registerMappingSetRoutes(app, deps.store)],
+  /** Inlet extensions that are not Adobe's API (the console's spec playground). */
+  inlet: [(app, deps) => registerPlaygroundRoutes(app, deps)],
 };

@@ -1,11 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { FlowError } from "../../errors.ts";
 import type { JsonObject, MetadataStore, ResourceKind, StoredResource } from "../../store/metadata-store.ts";
 import { requireIfMatch } from "../etag.ts";
 import { applyPatch, parsePatch } from "../json-patch.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
 import { authorship, presentInstance, withoutServerFields } from "../present.ts";
-import { anyObject, errorResponseSchema, idParamsSchema, ifMatchHeaderSchema, listEnvelopeSchema, listQuerySchema } from "../schemas.ts";
+import {
+  anyObject,
+  errorResponseSchema,
+  idParamsSchema,
+  ifMatchHeaderSchema,
+  listEnvelopeSchema,
+  listQuerySchema,
+} from "../schemas.ts";
 import { scopeOf, type Tenant } from "../tenant.ts";
 import { notFound } from "./route-helpers.ts";
 
@@ -44,10 +52,19 @@ const idAndEtag = {
   properties: { id: { type: "string" }, etag: { type: "string" } },
 } as const;
 
-export function registerInstanceRoutes(app: FastifyInstance, store: MetadataStore, definition: InstanceDefinition): void {
+export function registerInstanceRoutes(
+  app: FastifyInstance,
+  store: MetadataStore,
+  definition: InstanceDefinition,
+): void {
   const { kind } = definition;
   const tags = [definition.tag];
-  const context = (request: FastifyRequest, id: string): InstanceContext => ({ id, tenant: request.tenant, store, request });
+  const context = (request: FastifyRequest, id: string): InstanceContext => ({
+    id,
+    tenant: request.tenant,
+    store,
+    request,
+  });
 
   async function load(request: FastifyRequest, id: string): Promise<StoredResource> {
     const resource = await store.getResource(kind, scopeOf(request.tenant), id);
@@ -57,22 +74,46 @@ export function registerInstanceRoutes(app: FastifyInstance, store: MetadataStor
 
   app.get(
     `/${kind}`,
-    { schema: { tags, summary: `List ${kind}`, querystring: listQuerySchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: `List ${kind}`,
+        querystring: listQuerySchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => {
       const resources = await store.listResources(kind, scopeOf(request.tenant));
-      return listResponse(request, resources.map((resource) => definition.present(resource, request.tenant)));
+      return listResponse(
+        request,
+        resources.map((resource) => definition.present(resource, request.tenant)),
+      );
     },
   );
 
   app.get<{ Params: { id: string } }>(
     `/${kind}/:id`,
-    { schema: { tags, summary: `Get one of ${kind}`, params: idParamsSchema, response: { 200: listEnvelopeSchema, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: `Get one of ${kind}`,
+        params: idParamsSchema,
+        response: { 200: listEnvelopeSchema, ...errors },
+      },
+    },
     async (request) => oneItem(definition.present(await load(request, request.params.id), request.tenant)),
   );
 
   app.post<{ Body: JsonObject }>(
     `/${kind}`,
-    { schema: { tags, summary: `Create one of ${kind}`, body: definition.bodySchema, response: { 201: idAndEtag, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: `Create one of ${kind}`,
+        body: definition.bodySchema,
+        response: { 201: idAndEtag, ...errors },
+      },
+    },
     async (request, reply) => {
       const id = randomUUID();
       const prepared = await definition.prepareCreate(withoutServerFields(request.body), context(request, id));
@@ -107,21 +148,15 @@ export function registerInstanceRoutes(app: FastifyInstance, store: MetadataStor
     async (request) => {
       const expectedEtag = requireIfMatch(request.headers["if-match"]);
       const existing = await load(request, request.params.id);
+      // A stale etag is answered before the patch is validated (which may call the source); the
+      // store's compare-and-set below still decides a race between two fresh updates.
+      if (expectedEtag !== undefined && expectedEtag !== existing.etag) throw staleEtag(existing, expectedEtag);
       const operations = parsePatch(request.body);
       const patched = applyPatch(existing.doc, operations);
       const prepared = await definition.preparePatch(patched, existing, context(request, existing.id));
-      const doc = {
-        ...prepared.doc,
-        ...authorship(request.tenant, existing.doc),
-        lastOperation: {
-          started: Date.now(),
-          updated: Date.now(),
-          percentCompleted: 100.0,
-          status: { value: "completed", errors: [] },
-          ops: operations,
-          operation: "update",
-        },
-      };
+      // No `lastOperation` here: Adobe shows it on flows only, and the ops of a connection patch
+      // could carry a new secret in clear text.
+      const doc = { ...prepared.doc, ...authorship(request.tenant, existing.doc) };
       const updated = await store.updateResource({
         kind,
         scope: scopeOf(request.tenant),
@@ -137,7 +172,14 @@ export function registerInstanceRoutes(app: FastifyInstance, store: MetadataStor
 
   app.delete<{ Params: { id: string } }>(
     `/${kind}/:id`,
-    { schema: { tags, summary: `Delete one of ${kind}`, params: idParamsSchema, response: { 204: { type: "null" }, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: `Delete one of ${kind}`,
+        params: idParamsSchema,
+        response: { 204: { type: "null" }, ...errors },
+      },
+    },
     async (request, reply) => {
       const existing = await load(request, request.params.id);
       await definition.assertDeletable?.(existing, context(request, existing.id));
@@ -147,6 +189,14 @@ export function registerInstanceRoutes(app: FastifyInstance, store: MetadataStor
       await definition.afterDelete?.(existing, context(request, existing.id));
       return reply.status(204).send();
     },
+  );
+}
+
+function staleEtag(existing: StoredResource, supplied: string): FlowError {
+  return new FlowError(
+    "versionMismatch",
+    `Supplied version=["${supplied}"] does not match the current version on entity=["${existing.etag}"]`,
+    { id: existing.id, type: existing.kind },
   );
 }
 

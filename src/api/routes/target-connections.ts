@@ -6,27 +6,20 @@ import {
   targetConnectionBodySchema,
 } from "../../connections/index.ts";
 import { scopeOf } from "../tenant.ts";
-import { assertFreshEtag, connectionDeps, presentMasked, secretSafeStore } from "./connections.ts";
+import { connectionDeps, presentMasked } from "./connections.ts";
 import type { RouteDependencies } from "./index.ts";
 import { registerInstanceRoutes } from "./instance-routes.ts";
 
 /** Target connections (spec §1.6, §2.4): the Data Lake spec and a dataset of the caller's sandbox. */
 export function registerTargetConnectionRoutes(app: FastifyInstance, deps: RouteDependencies): void {
-  registerInstanceRoutes(app, secretSafeStore(deps.store), {
+  registerInstanceRoutes(app, deps.store, {
     kind: "targetConnections",
     tag: "Target connections",
     bodySchema: targetConnectionBodySchema,
     prepareCreate: (body, context) =>
       prepareTargetConnection(connectionDeps(deps, context.request), scopeOf(context.tenant), body),
-    preparePatch: (patched, previous, context) => {
-      assertFreshEtag(context.request, previous);
-      return prepareTargetConnectionPatch(
-        connectionDeps(deps, context.request),
-        scopeOf(context.tenant),
-        patched,
-        previous,
-      );
-    },
+    preparePatch: (patched, previous, context) =>
+      prepareTargetConnectionPatch(connectionDeps(deps, context.request), scopeOf(context.tenant), patched, previous),
     present: presentMasked,
     assertDeletable: (resource, context) =>
       assertTargetConnectionDeletable(connectionDeps(deps, context.request), scopeOf(context.tenant), resource),
