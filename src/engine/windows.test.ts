@@ -40,10 +40,22 @@ describe("renderWindow", () => {
     );
   });
 
-  it("uses the backfill expression for a backfill window", () => {
-    const values = renderWindow(advance, { start: new Date(0), end: window.end, backfill: true });
+  it("uses the backfill expression for a backfill window, from the Unix epoch unless a start is given", () => {
+    const values = renderWindow(advance, { end: window.end, backfill: true });
     expect(values.placeholders.SCHEDULE_QUERY).toBe("type:user updated < 2024-01-03T00:00:00Z");
     expect(values.placeholders.START_TIME).toBe("1970-01-01T00:00:00Z");
+    const from = renderWindow({ ...advance, backfill: "since {START_TIME}" }, { ...window, backfill: true });
+    expect(from.placeholders.SCHEDULE_QUERY).toBe("since 2024-01-02T03:04:05Z");
+  });
+
+  it("starts a standard backfill window at the epoch too", () => {
+    const values = renderWindow({ scheduleStartParamName: "from", scheduleEndParamName: "to" }, { end: window.end, backfill: true });
+    expect(values.queryParams).toEqual({ from: "1970-01-01T00:00:00Z", to: "2024-01-03T00:00:00Z" });
+  });
+
+  it("renders paramFormat with fractions and offsets", () => {
+    const values = renderWindow({ ...advance, paramFormat: "yyyy-MM-dd'T'HH:mm:ss.fffzzz" }, window);
+    expect(values.placeholders.START_TIME).toBe("2024-01-02T03:04:05.678+00:00");
   });
 
   it("leaves other braces in an expression alone", () => {
@@ -71,6 +83,10 @@ describe("renderWindow", () => {
     expect(caught).toBeInstanceOf(EngineError);
     expect((caught as EngineError).kind).toBe("spec");
     expect((caught as Error).message).toMatch(message);
+  });
+
+  it("rejects an incremental window without a start", () => {
+    expect(() => renderWindow(advance, { end: window.end })).toThrow(/needs a start/);
   });
 
   it("rejects a window that starts after it ends", () => {

@@ -1,5 +1,14 @@
 /** Imitation APIs for the engine's tests: each start function returns `{url, close, stats}`. */
 export { startEcho } from "./echo.ts";
+export {
+  basicAuthSpec,
+  collect,
+  connectionSpec,
+  fastHttp,
+  imitations,
+  keyAuthSpec,
+  oauthAuthSpec,
+} from "./harness.ts";
 export { type MailchimpOptions, makeMember, startMailchimp } from "./mailchimp.ts";
 export { type OAuthImitation, type OAuthOptions, startOAuthProvider } from "./oauth.ts";
 export { startPagedApi, startPointerApi } from "./paged.ts";

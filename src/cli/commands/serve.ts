@@ -6,7 +6,7 @@ import type { CliContext } from "../context.ts";
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command("serve")
-    .description("run the Flow Service API (and, later, the scheduler) until SIGINT or SIGTERM")
+    .description("run the Flow Service API and its dataflow runner until SIGINT or SIGTERM")
     .option("--port <port>", "port to listen on (INLET_PORT, default 8080)")
     .option("--host <host>", "address to bind (INLET_HOST, default 127.0.0.1)")
     .option("--data-dir <dir>", "data directory (INLET_DATA_DIR, default ./inlet-data)")

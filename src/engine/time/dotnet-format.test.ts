@@ -39,6 +39,13 @@ const table: [string, Date, string, string][] = [
   ["yyyyMMddHHmmss", c, "UTC", "20090615134530"],
   ["'at' HH 'o''clock'", a, "UTC", "at 03 oclock"],
   ["yyyy-MM-ddTHH:mm:ss.fffK", c, "Europe/Paris", "2009-06-15T15:45:30.050+02:00"],
+  ["yyyy-MM-ddTHH:mm:ss.fffffffzzz", a, "Asia/Kolkata", "2024-01-02T08:34:05.6780000+05:30"],
+  ["ss.FFFFFFF", c, "UTC", "30.05"],
+  ["%d", a, "UTC", "2"],
+  ["%H%m", a, "UTC", "34"],
+  ["T Z g W", a, "UTC", "T Z g W"],
+  ["yyyy/MM/dd HH:mm", a, "UTC", "2024/01/02 03:04"],
+  ["MMM M", c, "UTC", "Jun 6"],
   ["", a, "UTC", ""],
 ];
 
