@@ -69,7 +69,7 @@ async function readChild(specPath: string, out: string): Promise<Measurement> {
     text += chunk.toString("utf8");
   });
   const t0 = performance.now();
-  const code = await runReadCommand([specPath, "--out", out], { stdout: process.stdout, stderr });
+  const code = await runReadCommand(["read", specPath, "--out", out], { stdout: process.stdout, stderr });
   const ms = performance.now() - t0;
   const summary = text.trim().split("\n").at(-1) ?? "";
   const match = /^read (\d+) records/.exec(summary);
@@ -206,7 +206,9 @@ async function main(): Promise<void> {
       `engine alone / floor at ${fmt(small)} records: ${(discardLine.rate / floorLine.rate).toFixed(2)} ` +
         "(the same work: fetch and parse; the rest of the gap is serialising and writing JSON Lines)",
     );
-    console.log(`engine / floor at ${fmt(small)} records: ${(engineLine.rate / floorLine.rate).toFixed(2)} (goal >= 0.80)`);
+    console.log(
+      `engine / floor at ${fmt(small)} records: ${(engineLine.rate / floorLine.rate).toFixed(2)} (goal >= 0.80)`,
+    );
     console.log(`peak RSS at ${fmt(large)} records: ${big.peakRssMb.toFixed(0)} MB (goal < 200 MB)`);
     console.log(`JSON Lines written at ${fmt(small)} records: ${(outBytes / 1024 ** 2).toFixed(0)} MiB`);
     console.log(`last engine summary: ${summary}`);

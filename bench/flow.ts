@@ -14,10 +14,16 @@
  * is why both the run's own duration (from its metrics) and the wall time from POST /flows to the
  * terminal status are shown. Afterwards the rows are counted in the Parquet files with DuckDB.
  *
- * Floor and flow each run in a fresh child process, so each peak RSS (`process.resourceUsage()
- * .maxRSS`) is its own; the flow child also samples RSS to tell the read phase from the Parquet
- * conversion. `-- --repeat N` keeps the fastest of N pairs (for a busy machine). bench/paged-server.ts
- * is started as a process, not imported: importing it starts its server (it calls main() on load).
+ * Floor, engine and flow each run in a fresh child process, so each peak RSS (`process.resourceUsage()
+ * .maxRSS`) is its own; the flow child also samples RSS to tell the read phase from the commit.
+ * "engine" is `readRecords` over the flow's own connection spec with the records discarded (cold,
+ * like the flow): the flow can go no faster than it, so floor → engine → flow splits the gap into
+ * the engine's share and the flow's own (mapping, validation, staging, Parquet, API).
+ * The Parquet sink converts each staged part while the read goes on, so most of the Parquet work
+ * falls inside the copy activity and the promotion activity is the last part plus the rename.
+ * `-- --repeat N` keeps the fastest of N rounds (for a busy machine); `-- --records N` reads N
+ * records instead of 200,000 (`--records 2000000` shows whether peak RSS stays flat).
+ * bench/paged-server.ts is started as a process, not imported: importing it starts its server.
  * Goal: flow >= 0.6x the floor.
  */
 import { spawn } from "node:child_process";
@@ -29,7 +35,6 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const self = fileURLToPath(import.meta.url);
-const total = 200_000;
 /** bench/paged-server.ts serves pages of this size whatever `limit` says. */
 const pageSize = 1000;
 
@@ -59,7 +64,7 @@ function child(args: readonly string[]): { result: Promise<Record<string, unknow
   return { result, kill: () => proc.kill() };
 }
 
-async function runChild(mode: "floor" | "flow", url: string): Promise<Measurement> {
+async function runChild(mode: "floor" | "engine" | "flow", url: string, total: number): Promise<Measurement> {
   const c = child([self, mode, url, String(total)]);
   return (await c.result) as unknown as Measurement;
 }
@@ -88,6 +93,25 @@ async function floorChild(url: string, count: number): Promise<void> {
   const records = await pass(count);
   const ms = performance.now() - t0;
   await agent.close();
+  process.stdout.write(`${JSON.stringify({ records, ms, peakRssMb: peakRssMb() })}\n`);
+}
+
+// --- child: engine ---------------------------------------------------------------------------
+
+/** The engine alone on the flow's connection spec, records discarded: the flow's upper bound. */
+async function engineChild(url: string, count: number): Promise<void> {
+  const { readRecords } = await import("../src/engine/index.ts");
+  const t0 = performance.now();
+  let records = 0;
+  const handle = readRecords({
+    spec: benchConnectionSpec(),
+    authSpecName: "API Key Authentication",
+    auth: { host: url, authKey1: "bench" },
+    params: {},
+  });
+  for await (const _record of handle) records += 1;
+  const ms = performance.now() - t0;
+  if (records !== count) throw new Error(`the engine read ${records} of ${count} records`);
   process.stdout.write(`${JSON.stringify({ records, ms, peakRssMb: peakRssMb() })}\n`);
 }
 
@@ -195,7 +219,8 @@ async function flowChild(url: string, count: number): Promise<void> {
         const failed = result.steps.find((s) => s.status === "failed");
         throw new Error(`the bench flow failed at ${failed?.name}: ${failed?.detail}`);
       }
-      // The run's two activities split the time: copy (read, map, validate, stage) and promotion (Parquet).
+      // The run's two activities split the time: copy (read, map, validate, stage, convert all but the
+      // last part) and promotion (the last part's conversion, the rename into place).
       const [runDoc] = await client.listRuns(result.created.flowId as string);
       const activity = (id: string) => {
         const activities = Array.isArray(runDoc?.activities)
@@ -240,38 +265,44 @@ async function flowChild(url: string, count: number): Promise<void> {
 
 // --- parent ----------------------------------------------------------------------------------
 
-/** The fastest of `repeat` pairs (floor then flow, alternating), which filters out a busy machine's noise. */
-async function parent(repeat: number): Promise<void> {
+/** The fastest of `repeat` rounds (floor, engine, flow in turn), which filters out a busy machine's noise. */
+async function parent(repeat: number, total: number): Promise<void> {
   const upstream = child([join(root, "bench/paged-server.ts"), String(total)]);
   try {
     const { port } = (await upstream.result) as { port: number };
     const url = `http://127.0.0.1:${port}`;
     let floor: Measurement | undefined;
+    let engine: Measurement | undefined;
     let flow: Measurement | undefined;
     for (let i = 0; i < repeat; i += 1) {
-      const f = await runChild("floor", url);
-      const g = await runChild("flow", url);
+      const f = await runChild("floor", url, total);
+      const e = await runChild("engine", url, total);
+      const g = await runChild("flow", url, total);
       if (!floor || f.ms < floor.ms) floor = f;
+      if (!engine || e.ms < engine.ms) engine = e;
       if (!flow || g.ms < flow.ms) flow = g;
     }
-    if (!floor || !flow) throw new Error("--repeat must be at least 1");
+    if (!floor || !engine || !flow) throw new Error("--repeat must be at least 1");
     if (floor.records !== total) throw new Error(`the floor read ${floor.records} of ${total} records`);
     const floorRate = perSecond(floor.records, floor.ms);
+    const engineRate = perSecond(engine.records, engine.ms);
     const flowRate = perSecond(flow.records, flow.ms);
     const wallRate = perSecond(flow.records, Number(flow.wallMs));
     const copyMs = Number(flow.copyMs);
     const promotionMs = Number(flow.promotionMs);
     const lines = [
-      `${fmt(total)} records of ~1 KB, pages of ${pageSize}; floor and flow each in a fresh child process` +
+      `${fmt(total)} records of ~1 KB, pages of ${pageSize}; floor, engine and flow each in a fresh child process` +
         `${repeat > 1 ? `; the fastest of ${repeat} runs each` : ""}:`,
-      `  floor (undici + JSON.parse):              ${fmt(floorRate)} records/s (${(floor.ms / 1000).toFixed(2)} s), peak RSS ${floor.peakRssMb.toFixed(0)} MB`,
-      `  flow  (API → engine → mapping → Parquet): ${fmt(flowRate)} records/s (run ${(flow.ms / 1000).toFixed(2)} s per its metrics), ` +
+      `  floor  (undici + JSON.parse):              ${fmt(floorRate)} records/s (${(floor.ms / 1000).toFixed(2)} s), peak RSS ${floor.peakRssMb.toFixed(0)} MB`,
+      `  engine (readRecords, records discarded):   ${fmt(engineRate)} records/s (${(engine.ms / 1000).toFixed(2)} s), peak RSS ${engine.peakRssMb.toFixed(0)} MB = ${(engineRate / floorRate).toFixed(2)}x the floor`,
+      `  flow   (API → engine → mapping → Parquet): ${fmt(flowRate)} records/s (run ${(flow.ms / 1000).toFixed(2)} s per its metrics), ` +
         `peak RSS ${flow.peakRssMb.toFixed(0)} MB (server, store, engine, sink and DuckDB in one process)`,
       `    wall from POST /flows to success: ${(Number(flow.wallMs) / 1000).toFixed(2)} s = ${fmt(wallRate)} records/s`,
-      `    copy activity (read, map, validate, stage JSONL): ${(copyMs / 1000).toFixed(2)} s = ${fmt(perSecond(flow.records, copyMs))} records/s, RSS up to ${Number(flow.copyPeakRssMb).toFixed(0)} MB`,
-      `    promotion activity (JSONL → Parquet in DuckDB):   ${(promotionMs / 1000).toFixed(2)} s, RSS up to ${Number(flow.promotionPeakRssMb).toFixed(0)} MB`,
+      `    copy activity (read, map, validate, stage, convert parts): ${(copyMs / 1000).toFixed(2)} s = ${fmt(perSecond(flow.records, copyMs))} records/s, RSS up to ${Number(flow.copyPeakRssMb).toFixed(0)} MB`,
+      `    promotion activity (last part → Parquet, rename):         ${(promotionMs / 1000).toFixed(2)} s, RSS up to ${Number(flow.promotionPeakRssMb).toFixed(0)} MB`,
       `    ${fmt(Number(flow.parquetRows))} rows in the Parquet dataset; engine stop reason ${String(flow.stopReason)}; batch ${String(flow.batch)}`,
-      `  ratio flow/floor: ${(flowRate / floorRate).toFixed(2)} (wall: ${(wallRate / floorRate).toFixed(2)}; goal >= 0.60)`,
+      `  ratio flow/floor: ${(flowRate / floorRate).toFixed(2)} (wall: ${(wallRate / floorRate).toFixed(2)}; goal >= 0.60); ` +
+        `flow/engine: ${(flowRate / engineRate).toFixed(2)}`,
     ];
     console.log(lines.join("\n"));
   } finally {
@@ -279,13 +310,18 @@ async function parent(repeat: number): Promise<void> {
   }
 }
 
+function intOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} takes a positive integer`);
+  return value;
+}
+
 const [mode, url, count] = process.argv.slice(2);
 if (mode === "floor") await floorChild(url as string, Number(count));
+else if (mode === "engine") await engineChild(url as string, Number(count));
 else if (mode === "flow") await flowChild(url as string, Number(count));
 else {
-  // `npm run bench:flow -- --repeat 3` on a shared machine.
-  const at = process.argv.indexOf("--repeat");
-  const repeat = at === -1 ? 1 : Number(process.argv[at + 1]);
-  if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat takes a positive integer");
-  await parent(repeat);
+  // `npm run bench:flow -- --repeat 3 --records 2000000` on a shared machine.
+  await parent(intOption("--repeat", 1), intOption("--records", 200_000));
 }

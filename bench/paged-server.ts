@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 export const pageSize = 1000;
 const distinctPages = 8;
 
-export function benchRecord(i: number): Record<string, unknown> {
+function benchRecord(i: number): Record<string, unknown> {
   return {
     id: i,
     email: `user${i}@example.com`,
@@ -24,7 +24,8 @@ export function benchRecord(i: number): Record<string, unknown> {
     tags: ["alpha", "beta", "gamma"].slice(0, (i % 3) + 1),
     address: { street: `${i} Main Street`, city: "Springfield", zip: "12345", country: "US" },
     preferences: { newsletter: true, frequency: "weekly", channels: ["email", "sms"] },
-    notes: "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.",
+    notes:
+      "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur.",
   };
 }
 

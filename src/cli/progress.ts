@@ -44,7 +44,10 @@ export function summaryLine(summary: ReadSummary): string {
   );
 }
 
-export function createProgress(stderr: Writable & { isTTY?: boolean }, now: () => number = performance.now.bind(performance)): Progress {
+export function createProgress(
+  stderr: Writable & { isTTY?: boolean },
+  now: () => number = performance.now.bind(performance),
+): Progress {
   const counts: ProgressCounts = { pages: 0, records: 0, requests: 0, retries: 0, bytes: 0 };
   const started = now();
   const tty = stderr.isTTY === true;

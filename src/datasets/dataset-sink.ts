@@ -38,8 +38,14 @@ export interface SampleError {
 }
 
 export interface BatchWriter {
-  /** Validates and buffers one record; a record failing the schema is counted as failed. Await it: it applies backpressure. */
-  write(record: unknown): Promise<void>;
+  /**
+   * Validates and buffers one record; a record failing the schema is counted as failed. A returned
+   * promise must be awaited before the next call: it applies backpressure. An implementation may
+   * return `undefined` when the record was only buffered, which spares the caller a promise and a
+   * microtask per record (the Parquet sink does; `await` on either form works, so implementations
+   * that always return a promise stay valid).
+   */
+  write(record: unknown): Promise<void> | undefined;
   /** Records a record that failed before reaching the sink (e.g. mapping), with its reason. */
   fail(record: unknown, reason: string): Promise<void>;
   stats(): BatchStats;

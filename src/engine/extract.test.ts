@@ -125,7 +125,15 @@ describe("createExtractor (spec §4.5)", () => {
 
   it("supports a general JSONPath (filter), whose selection is the records", () => {
     const ex = createExtractor({ path: "$.items[?@.keep == true]", overrideWrapperAttribute: "item" }, undefined);
-    const out = ex.records({ items: [{ keep: true, n: 1 }, { keep: false, n: 2 }] }, ctx);
+    const out = ex.records(
+      {
+        items: [
+          { keep: true, n: 1 },
+          { keep: false, n: 2 },
+        ],
+      },
+      ctx,
+    );
     expect(out).toEqual({ records: [{ item: { keep: true, n: 1 } }], itemCount: 1 });
   });
 

@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { EngineError } from "./errors.ts";
 import { compilePath } from "./json-path.ts";
 
-const body = { a: { b: 1 }, data: [{ items: [1, 2] }], items: [{ keep: true }, { keep: false }], paging: { next: "x" } };
+const body = {
+  a: { b: 1 },
+  data: [{ items: [1, 2] }],
+  items: [{ keep: true }, { keep: false }],
+  paging: { next: "x" },
+};
 
 describe("compilePath", () => {
   it.each([

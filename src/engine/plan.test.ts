@@ -117,16 +117,36 @@ describe("request building", () => {
   });
 
   it.each([
-    ["an unresolved placeholder, by name", { urlParams: { host: "https://h", path: "/l/${listId}" } }, "params", /"listId"/],
-    ["a window placeholder without a window", { urlParams: { host: "https://h", path: "/", queryParams: { q: "{SCHEDULE_QUERY}" } } }, "params", /incremental window/],
+    [
+      "an unresolved placeholder, by name",
+      { urlParams: { host: "https://h", path: "/l/${listId}" } },
+      "params",
+      /"listId"/,
+    ],
+    [
+      "a window placeholder without a window",
+      { urlParams: { host: "https://h", path: "/", queryParams: { q: "{SCHEDULE_QUERY}" } } },
+      "params",
+      /incremental window/,
+    ],
     ["no host", { urlParams: { path: "/x" } }, "spec", /No host/],
     ["no urlParams", { urlParams: undefined }, "spec", /urlParams/],
     ["a method other than GET/POST", { urlParams: { host: "https://h", method: "DELETE" } }, "spec", /GET or POST/],
     ["a non-http URL", { urlParams: { host: "file:///etc", path: "/passwd" } }, "spec", /http or https/],
     ["a body on a GET", { urlParams: { host: "https://h", method: "GET" }, bodyParams: { a: 1 } }, "spec", /POST/],
-    ["a body that is not JSON", { urlParams: { host: "https://h", method: "POST" }, bodyParams: "a=b" }, "spec", /must be JSON/],
+    [
+      "a body that is not JSON",
+      { urlParams: { host: "https://h", method: "POST" }, bodyParams: "a=b" },
+      "spec",
+      /must be JSON/,
+    ],
     ["no contentPath", { urlParams: { host: "https://h" }, contentPath: undefined }, "spec", /contentPath/],
-    ["a hostile contentPath", { urlParams: { host: "https://h" }, contentPath: "$..[?(@.constructor.constructor('x')())]" }, "spec", /RFC 9535/],
+    [
+      "a hostile contentPath",
+      { urlParams: { host: "https://h" }, contentPath: "$..[?(@.constructor.constructor('x')())]" },
+      "spec",
+      /RFC 9535/,
+    ],
   ])("fails before any request on %s", (_what, attributes, kind, message) => {
     const error = specError({ spec: concrete(attributes) });
     expect(error.kind).toBe(kind);

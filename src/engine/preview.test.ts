@@ -26,7 +26,10 @@ describe("inferSchema", () => {
       properties: {
         tags: {
           type: "array",
-          items: { type: "object", properties: { id: { type: "integer", ...integerBounds }, name: { type: "string" } } },
+          items: {
+            type: "object",
+            properties: { id: { type: "integer", ...integerBounds }, name: { type: "string" } },
+          },
         },
         merge: { type: "object", properties: { FNAME: { type: "string" } } },
       },

@@ -48,7 +48,8 @@ function typeOf(value: unknown): JsonType {
   if (value === null || value === undefined) return "null";
   if (Array.isArray(value)) return "array";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "boolean" || typeof value === "string" || typeof value === "object") return typeof value as JsonType;
+  if (typeof value === "boolean" || typeof value === "string" || typeof value === "object")
+    return typeof value as JsonType;
   return "string";
 }
 

@@ -30,6 +30,13 @@ export interface ReadRequest {
   readonly now?: () => Date;
   readonly onCredentialsRotated?: (c: RotatedCredentials) => void | Promise<void>;
   readonly onEvent?: (e: ReadEvent) => void;
+  /**
+   * Awaited before every HTTP attempt to the source, retries included, so a caller can pace one
+   * upstream account across processes (the worker fleet's PostgreSQL pacer). Not called for OAuth2
+   * token requests: they go to the token endpoint, rarely, and are not the source's paged traffic.
+   * The engine's own delayRequestMillis wait between pages applies as well.
+   */
+  readonly beforeRequest?: () => Promise<void>;
 }
 
 export interface RedactedRequest {
@@ -121,10 +128,12 @@ export function explainFirstRequest(request: ReadRequest): RedactedRequest {
   return redactedRequest(plan, plan.method, url.toString(), outgoing.headers, plan.body);
 }
 
-function toEngineError(cause: unknown): EngineError {
+/** An EngineError as is; the caller's abort as a network error; anything else (a bug) is not dressed up. */
+function asEngineError(cause: unknown, signal: AbortSignal | undefined): EngineError | undefined {
   if (cause instanceof EngineError) return cause;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return new EngineError("network", `Read aborted: ${message}`);
+  if (!signal?.aborted) return undefined;
+  const reason: unknown = signal.reason;
+  return new EngineError("network", `Read aborted: ${reason instanceof Error ? reason.message : String(reason)}`);
 }
 
 export function readRecords(request: ReadRequest): ReadHandle {
@@ -134,7 +143,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
   const now = request.now ?? (() => new Date());
   const started = performance.now();
   const counts = { pages: 0, records: 0, requests: 0, retries: 0, bytes: 0 };
-  let plan: ReadPlan | undefined;
+  let iterated = false;
 
   const log = (entry: RequestLogEntry) => {
     requestLog.push(entry);
@@ -150,8 +159,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
     const ended = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, ended.signal]) : ended.signal;
     try {
-      plan = buildPlan(request);
-      const p = plan;
+      const p = buildPlan(request);
       const authContext: AuthContext = {
         agent,
         settings,
@@ -188,11 +196,17 @@ export function readRecords(request: ReadRequest): ReadHandle {
           counts.requests += 1;
           const result = await exchange(
             agent,
-            { method: p.method, url: href, headers: outgoing.headers, ...(p.body === undefined ? {} : { body: p.body }) },
+            {
+              method: p.method,
+              url: href,
+              headers: outgoing.headers,
+              ...(p.body === undefined ? {} : { body: p.body }),
+            },
             {
               settings,
               redactor: p.redactor,
               signal,
+              ...(request.beforeRequest ? { beforeAttempt: request.beforeRequest } : {}),
               onRetry: (notice) => {
                 counts.retries += 1;
                 request.onEvent?.({ type: "retry", url: safe.url, ...notice });
@@ -259,7 +273,8 @@ export function readRecords(request: ReadRequest): ReadHandle {
         try {
           step = p.paginator.next({ url: page.url, body: page.body, headers: page.headers, itemCount: page.itemCount });
         } catch (cause) {
-          step = toEngineError(cause);
+          if (!(cause instanceof EngineError)) throw cause;
+          step = cause;
         }
         const capped =
           counts.pages >= p.paginator.maximumRequest ||
@@ -288,9 +303,14 @@ export function readRecords(request: ReadRequest): ReadHandle {
         }
       }
     } catch (cause) {
-      const error = toEngineError(cause);
-      summary = { ...counts, stopReason: "error", durationMs: Math.round(performance.now() - started), error };
-      throw error;
+      const error = asEngineError(cause, request.signal);
+      summary = {
+        ...counts,
+        stopReason: "error",
+        durationMs: Math.round(performance.now() - started),
+        ...(error ? { error } : {}),
+      };
+      throw error ?? cause;
     } finally {
       ended.abort();
       summary ??= {
@@ -308,6 +328,10 @@ export function readRecords(request: ReadRequest): ReadHandle {
       if (!summary) throw new Error("summary() is valid once iteration has ended");
       return summary;
     },
-    [Symbol.asyncIterator]: () => run(),
+    [Symbol.asyncIterator]: () => {
+      if (iterated) throw new Error("A ReadHandle can be iterated once; call readRecords again for another read");
+      iterated = true;
+      return run();
+    },
   };
 }

@@ -29,7 +29,12 @@ describe("Redactor", () => {
         { Authorization: "Basic x", Cookie: "a=b", "X-Api-Key": "other", "X-Echo": "v=key-123" },
         new Set(["x-api-key"]),
       ),
-    ).toEqual({ Authorization: "[REDACTED]", Cookie: "[REDACTED]", "X-Api-Key": "[REDACTED]", "X-Echo": "v=[REDACTED]" });
+    ).toEqual({
+      Authorization: "[REDACTED]",
+      Cookie: "[REDACTED]",
+      "X-Api-Key": "[REDACTED]",
+      "X-Echo": "v=[REDACTED]",
+    });
   });
 
   it("ignores non-strings and values too short to mask safely", () => {

@@ -42,7 +42,7 @@ describe("placeholders (spec §4.4)", () => {
   });
 
   it("rejects a legacy entry without a separator, and a value of another type", () => {
-    expect(() => parseParamMap("novalue", "q")).toThrow(/not name=value/);
+    expect(() => parseParamMap("novalue", "q")).toThrow(/entry 1 of 1 is not name=value/);
     expect(() => parseParamMap(42, "q")).toThrow(/object or a string/);
   });
 });

@@ -106,12 +106,14 @@ export function parseParamMap(value: unknown, where: string): Record<string, str
     }
   }
   const out: Record<string, string> = {};
-  for (const pair of trimmed.split(",")) {
+  const pairs = trimmed.split(",");
+  for (const [index, pair] of pairs.entries()) {
     if (pair.trim() === "") continue;
     // `name=value`, or `Name: value` for headers: whichever separator comes first.
     const cuts = [pair.indexOf("="), pair.indexOf(":")].filter((i) => i >= 0);
     const cut = cuts.length === 0 ? -1 : Math.min(...cuts);
-    if (cut <= 0) throw new EngineError("spec", `${where} entry "${pair.trim()}" is not name=value`);
+    // The entry itself is not quoted: a literal key may be written there.
+    if (cut <= 0) throw new EngineError("spec", `${where} entry ${index + 1} of ${pairs.length} is not name=value`);
     out[pair.slice(0, cut).trim()] = pair.slice(cut + 1).trim();
   }
   return out;

@@ -49,7 +49,10 @@ describe("renderWindow", () => {
   });
 
   it("starts a standard backfill window at the epoch too", () => {
-    const values = renderWindow({ scheduleStartParamName: "from", scheduleEndParamName: "to" }, { end: window.end, backfill: true });
+    const values = renderWindow(
+      { scheduleStartParamName: "from", scheduleEndParamName: "to" },
+      { end: window.end, backfill: true },
+    );
     expect(values.queryParams).toEqual({ from: "1970-01-01T00:00:00Z", to: "2024-01-03T00:00:00Z" });
   });
 
@@ -69,7 +72,11 @@ describe("renderWindow", () => {
     ["a missing start name", { scheduleEndParamName: "to" }, /scheduleStartParamName is required/],
     ["a blank end name", { scheduleStartParamName: "from", scheduleEndParamName: " " }, /scheduleEndParamName/],
     ["equal names", { scheduleStartParamName: "t", scheduleEndParamName: "t" }, /both "t"/],
-    ["a numeric format", { scheduleStartParamName: "a", scheduleEndParamName: "b", scheduleStartParamFormat: 5 }, /string/],
+    [
+      "a numeric format",
+      { scheduleStartParamName: "a", scheduleEndParamName: "b", scheduleStartParamFormat: 5 },
+      /string/,
+    ],
     ["an unknown type", { type: "CRON" }, /"CRON" is unknown/],
     ["ADVANCE without incremental", { type: "ADVANCE", backfill: "x" }, /incremental is required/],
     ["a bad format", { ...advance, paramFormat: "yyyy 'unterminated" }, /Unterminated/],

@@ -51,10 +51,18 @@ function bounds(window: ReadWindow): Bounds {
   if (window.start === undefined && !backfill)
     throw new EngineError("params", "An incremental window needs a start (only a backfill window starts at the epoch)");
   const start = window.start ?? new Date(0);
-  if (!(start instanceof Date) || !(window.end instanceof Date) || Number.isNaN(start.getTime()) || Number.isNaN(window.end.getTime()))
+  if (
+    !(start instanceof Date) ||
+    !(window.end instanceof Date) ||
+    Number.isNaN(start.getTime()) ||
+    Number.isNaN(window.end.getTime())
+  )
     throw new EngineError("params", "The window start or end is not a valid date");
   if (start.getTime() > window.end.getTime())
-    throw new EngineError("params", `The window starts after it ends (${start.toISOString()} > ${window.end.toISOString()})`);
+    throw new EngineError(
+      "params",
+      `The window starts after it ends (${start.toISOString()} > ${window.end.toISOString()})`,
+    );
   return { start, end: window.end, backfill };
 }
 
@@ -89,6 +97,9 @@ export function renderWindow(scheduleParams: unknown, window: ReadWindow): Windo
   const type = optionalString(params, "type");
   if (type !== undefined && type.toUpperCase() === "ADVANCE") return advance(params, checked);
   if (type !== undefined && type.trim() !== "")
-    throw new EngineError("spec", `scheduleParams.type "${type}" is unknown (only ADVANCE, or no type for the standard form)`);
+    throw new EngineError(
+      "spec",
+      `scheduleParams.type "${type}" is unknown (only ADVANCE, or no type for the standard form)`,
+    );
   return standard(params, checked);
 }

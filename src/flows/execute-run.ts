@@ -13,7 +13,7 @@
  */
 
 import path from "node:path";
-import { sourceReadContext } from "../connections/index.ts";
+import { type SourceReadContext, sourceReadContext } from "../connections/index.ts";
 import { getDataset, recordBatch } from "../datasets/catalog.ts";
 import type { BatchWriter, DatasetSink, JsonSchema } from "../datasets/dataset-sink.ts";
 import { datasetLayout } from "../datasets/layout.ts";
@@ -22,7 +22,7 @@ import { EngineError, type HttpSettings, type ReadHandle, readRecords } from "..
 import { FlowError } from "../errors.ts";
 import { type CompiledMapping, compileMapping, getMappingSet, identityMapping } from "../mapping/index.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
-import type { JsonObject, MetadataStore } from "../store/metadata-store.ts";
+import type { JsonObject, MetadataStore, Scope } from "../store/metadata-store.ts";
 import { flowConnectionIds } from "./run-doc.ts";
 import {
   ingestionVerdict,
@@ -41,6 +41,18 @@ export interface ExecuteRunDeps {
   readonly now: () => number;
   /** Engine HTTP overrides (timeouts, retries); tests make them fast. */
   readonly http?: Partial<HttpSettings> | undefined;
+  /**
+   * Request pacing across processes (the worker fleet, src/fleet/): given the run's source, what the
+   * engine awaits before every request to the upstream (`ReadRequest.beforeRequest`); undefined
+   * means unpaced. The embedded runner has none: the engine's own delayRequestMillis applies.
+   */
+  readonly pace?:
+    | ((run: {
+        readonly scope: Scope;
+        readonly source: SourceReadContext;
+        readonly signal: AbortSignal;
+      }) => Promise<(() => Promise<void>) | undefined>)
+    | undefined;
 }
 
 export type ExecutionResult = FinishedRun | { readonly state: "aborted" };
@@ -95,6 +107,9 @@ function runErrorOf(error: unknown): RunError {
 class Execution implements RunExecution {
   readonly done: Promise<ExecutionResult>;
   #read: ReadFigures = { records: 0, bytes: 0, pages: 0, requests: 0, retries: 0, stopReason: undefined };
+  /** Records read so far; folded into `#read.records` once the read's summary replaces the running figures. */
+  #recordsSeen = 0;
+  #readSettled = false;
   #readEndedAt: number | undefined;
   #completedAt: number | undefined;
   #written = 0;
@@ -132,7 +147,7 @@ class Execution implements RunExecution {
       startedAt: execution.startedAt ?? undefined,
       readEndedAt: this.#readEndedAt,
       completedAt: this.#completedAt,
-      read: this.#read,
+      read: this.#readFigures(),
       written: this.#written,
       mappingFailures: this.#mappingFailures,
       schemaFailures: this.#schemaFailures,
@@ -142,6 +157,10 @@ class Execution implements RunExecution {
       samples: [...this.#samples],
       failedRecordsFile: this.#failedRecordsFile,
     };
+  }
+
+  #readFigures(): ReadFigures {
+    return this.#readSettled ? this.#read : { ...this.#read, records: this.#recordsSeen };
   }
 
   #scrub(message: string): string {
@@ -177,6 +196,7 @@ class Execution implements RunExecution {
       if (!dataset) throw new FlowError("notFound", `The target dataset ${dataSetId || "(none)"} no longer exists.`);
       const mapping = await this.#mapping(flowDoc, dataset.schema);
       writer = await deps.datasets.beginBatch({ id: dataset.id, schema: dataset.schema, batchId: execution.batchId });
+      const beforeRequest = await deps.pace?.({ scope, source: context, signal: this.signal });
       handle = readRecords({
         spec: context.connectionSpec,
         authSpecName: context.authSpecName,
@@ -190,6 +210,7 @@ class Execution implements RunExecution {
         signal: this.signal,
         now: () => new Date(deps.now()),
         ...(deps.http ? { http: deps.http } : {}),
+        ...(beforeRequest ? { beforeRequest } : {}),
         onCredentialsRotated: (rotated) => context.onCredentialsRotated(rotated),
         onEvent: (event) => {
           if (event.type === "page")
@@ -199,11 +220,10 @@ class Execution implements RunExecution {
         },
       });
       let check: RecordCheck | undefined;
-      let index = 0;
       for await (const record of handle) {
         if (this.signal.aborted) break;
-        const recordIndex = index++;
-        this.#read = { ...this.#read, records: this.#read.records + 1 };
+        // A counter, not a fresh `#read` object per record: progress() adds it (see #readFigures).
+        const recordIndex = this.#recordsSeen++;
         const outcome = mapping.apply(record);
         if (!outcome.ok) {
           this.#mappingFailures++;
@@ -211,8 +231,10 @@ class Execution implements RunExecution {
           await writer.fail(record, outcome.reason);
           continue;
         }
-        const failedBefore = writer.stats().failedRecordCount;
-        await writer.write(outcome.row);
+        const failedBefore = this.#mappingFailures + this.#schemaFailures;
+        // The sink returns no promise when it only buffered the record: no await, no microtask.
+        const pending = writer.write(outcome.row);
+        if (pending !== undefined) await pending;
         if (writer.stats().failedRecordCount > failedBefore) {
           this.#schemaFailures++;
           if (this.#samples.length < sampleLimit) {
@@ -230,6 +252,7 @@ class Execution implements RunExecution {
         return { state: "aborted" };
       }
       const summary = handle.summary();
+      this.#readSettled = true;
       this.#read = {
         records: summary.records,
         bytes: summary.bytes,

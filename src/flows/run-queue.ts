@@ -33,7 +33,7 @@ import {
 } from "./flow-cursor.ts";
 import { emptyFigures, executionOf, newRunDoc, type RunExecution, runStateOf } from "./run-doc.ts";
 import { type RunFigures, runErrorCodes, runMetrics } from "./run-metrics.ts";
-import { dueWindow, toSchedule } from "./schedule.ts";
+import { dueWindow, nextRunAt, toSchedule } from "./schedule.ts";
 import { assertRunTransition, isTerminal, type RunState } from "./states.ts";
 
 export interface RunOwner {
@@ -52,6 +52,17 @@ export interface RunClaim {
   etag: string;
   doc: JsonObject;
 }
+
+/** A flow's unfinished active run, as a scheduling pass finds it. */
+export interface ActiveRun {
+  readonly scope: Scope;
+  readonly flow: StoredResource;
+  readonly run: StoredResource;
+  readonly state: RunState;
+}
+
+/** The owner a scheduling pass (which claims nothing) judges others' runs against. */
+const nobody: RunOwner = { id: "", startedAt: 0 };
 
 export interface FinishedRun {
   readonly state: "success" | "failed";
@@ -192,7 +203,8 @@ export class StoreRunQueue implements RunQueue {
     for (const stored of ordered) {
       if (claims.length >= limit) break;
       try {
-        const claim = await this.#advance(stored, owner);
+        const found = await this.#advance(stored, owner);
+        const claim = found && (await this.#claim(found.scope, found.flow, found.run, found.state, owner));
         if (claim) claims.push(claim);
       } catch (error) {
         this.#options.log?.error(
@@ -237,6 +249,75 @@ export class StoreRunQueue implements RunQueue {
     const execution = { ...executionOf(claim), owner: null, heartbeatAt: null };
     const figures = emptyFigures(claim.flow.doc, execution, "pending");
     await this.#writeRun(claim, { ...claim.doc, state: "pending", execution, ...runMetrics(figures) });
+  }
+
+  /**
+   * The fleet's scheduling pass (its leader): advances every flow as claimDue does (due windows and
+   * queued requests become pending runs, finished runs free their flow, deleted flows' runs are
+   * cancelled) but claims nothing, and answers each flow's unfinished active run, for the caller to
+   * hand to a worker, and when the next idle flow has work due. Workers then claim with `claimRun`.
+   */
+  async advanceAll(): Promise<{ readonly active: ActiveRun[]; readonly nextDueAt: number | undefined }> {
+    const active: ActiveRun[] = [];
+    let nextDueAt: number | undefined;
+    const onIdle = (at: number | undefined) => {
+      if (at !== undefined && (nextDueAt === undefined || at < nextDueAt)) nextDueAt = at;
+    };
+    for (const stored of await listCursors(this.#store)) {
+      try {
+        const found = await this.#advance(stored, undefined, onIdle);
+        if (found) active.push(found);
+      } catch (error) {
+        this.#options.log?.error(
+          { flowId: stored.cursor.flowId, err: errorText(error) },
+          "could not advance the flow's runs",
+        );
+      }
+    }
+    return { active, nextDueAt };
+  }
+
+  /** When an idle flow has work next: its first queued request's start, else its next window's end. */
+  #nextDueAt(cursor: FlowCursor, flow: StoredResource): number | undefined {
+    if (flow.doc.state !== "enabled") return undefined;
+    const queued = cursor.queue[0];
+    if (queued !== undefined) return queued.notBefore;
+    if (!isObject(flow.doc.scheduleParams)) return undefined;
+    return nextRunAt(toSchedule(flow.doc.scheduleParams), cursor.cursor);
+  }
+
+  /**
+   * A worker claims one run it was handed: a pending run, or an inProgress one whose owner is gone
+   * (`ownerGone` decides, e.g. from the fleet's worker heartbeats) or is this owner already. A
+   * finished run, or one whose flow was deleted (it is cancelled), answers "finished"; a run another
+   * live owner holds answers "busy"; a run that does not exist answers "missing".
+   */
+  async claimRun(
+    scope: Scope,
+    runId: string,
+    owner: RunOwner,
+    ownerGone: (execution: RunExecution) => boolean | Promise<boolean>,
+  ): Promise<
+    { readonly kind: "claimed"; readonly claim: RunClaim } | { readonly kind: "finished" | "busy" | "missing" }
+  > {
+    const run = await this.#store.getResource("runs", scope, runId);
+    if (!run) return { kind: "missing" };
+    const state = runStateOf(run);
+    if (isTerminal(state)) return { kind: "finished" };
+    const execution = executionOf(run);
+    const gone = state === "pending" || execution.owner === owner.id || (await ownerGone(execution));
+    const flowId = typeof run.doc.flowId === "string" ? run.doc.flowId : (run.parentId ?? "");
+    const flow = await this.#store.getResource("flows", scope, flowId);
+    if (!flow) {
+      if (state === "pending")
+        await cancelRun(this.#store, scope, run, "The flow was deleted before the run started.", this.#now());
+      else if (gone) await this.#failOrphanedRun(scope, run);
+      else return { kind: "busy" };
+      return { kind: "finished" };
+    }
+    if (!gone) return { kind: "busy" };
+    const claim = await this.#claim(scope, flow, run, state, owner);
+    return claim ? { kind: "claimed", claim } : { kind: "busy" };
   }
 
   async #writeRun(claim: RunClaim, doc: JsonObject): Promise<boolean> {
@@ -315,8 +396,15 @@ export class StoreRunQueue implements RunQueue {
     }
   }
 
-  /** Moves one flow as far as it can go now; a claim when it has a run for this process. */
-  async #advance(initial: StoredCursor, owner: RunOwner): Promise<RunClaim | undefined> {
+  /**
+   * Moves one flow as far as it can go now; its unfinished active run when `owner` may claim it
+   * (or, without an owner, whatever its state: the fleet's scheduler hands it to a worker).
+   */
+  async #advance(
+    initial: StoredCursor,
+    owner: RunOwner | undefined,
+    onIdle?: (nextDueAt: number | undefined) => void,
+  ): Promise<ActiveRun | undefined> {
     let stored: StoredCursor | undefined = initial;
     for (let step = 0; step < maxStepsPerFlow && stored !== undefined; step++) {
       const cursor: FlowCursor = stored.cursor;
@@ -328,7 +416,10 @@ export class StoreRunQueue implements RunQueue {
           return undefined;
         }
         const entry = this.#nextEntry(cursor, flow);
-        if (entry === undefined) return undefined;
+        if (entry === undefined) {
+          onIdle?.(this.#nextDueAt(cursor, flow));
+          return undefined;
+        }
         const fromQueue = cursor.queue[0]?.runId === entry.runId;
         const next: FlowCursor = {
           ...cursor,
@@ -360,14 +451,14 @@ export class StoreRunQueue implements RunQueue {
       if (!flow) {
         if (state === "pending")
           await cancelRun(this.#store, scope, run, "The flow was deleted before the run started.", this.#now());
-        else if (state === "inProgress" && this.#ownerGone(executionOf(run), owner, this.#now())) {
+        else if (state === "inProgress" && this.#ownerGone(executionOf(run), owner ?? nobody, this.#now())) {
           await this.#failOrphanedRun(scope, run);
         } else return undefined;
         continue;
       }
-      if (state === "pending") return this.#claim(scope, flow, run, "pending", owner);
+      if (owner === undefined || state === "pending") return { scope, flow, run, state };
       if (state === "inProgress" && this.#ownerGone(executionOf(run), owner, this.#now())) {
-        return this.#claim(scope, flow, run, "inProgress", owner);
+        return { scope, flow, run, state };
       }
       return undefined;
     }

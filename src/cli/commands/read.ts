@@ -210,7 +210,8 @@ async function buildRequest(specPath: string, options: ReadOptions): Promise<Rea
 
 async function openSink(ctx: CliContext, out: string | undefined): Promise<{ sink: Writable; close(): Promise<void> }> {
   if (out === undefined) return { sink: ctx.stdout, close: async () => {} };
-  const file = createWriteStream(out);
+  // A few batches may queue while the disk catches up, so the read does not stall on every batch.
+  const file = createWriteStream(out, { highWaterMark: 4 * batchBytes });
   await new Promise<void>((resolve, reject) => {
     file.once("open", () => resolve());
     file.once("error", (error) => reject(new UsageError(`cannot write ${out}: ${error.message}`)));
@@ -297,7 +298,11 @@ export function registerRead(program: Command, ctx: CliContext): void {
     .description("read records from a source with a connection spec; JSON Lines on stdout, progress on stderr")
     .argument("<spec>", "connection spec JSON file")
     .option("--auth-spec <name>", "authSpec entry name or type (default: the first)")
-    .option("--auth <json>", "auth params (credentials): inline JSON or @file (rotated tokens are saved to the file)", "{}")
+    .option(
+      "--auth <json>",
+      "auth params (credentials): inline JSON or @file (rotated tokens are saved to the file)",
+      "{}",
+    )
     .option("--params <json>", "source connection params: inline JSON or @file", "{}")
     .option("--window-start <iso>", "incremental window start (ISO 8601)")
     .option("--window-end <iso>", "incremental window end (ISO 8601; default now)")
@@ -309,10 +314,14 @@ export function registerRead(program: Command, ctx: CliContext): void {
 }
 
 /**
- * `inlet read ARGS…` as a program of its own: the same command `inlet` registers, without the
- * other commands (the integration tests and the benchmark run it this way). Resolves to the exit code.
+ * `inlet read …` as a program of its own: `args` are what follows `inlet` (starting with `read`);
+ * the command is the one `inlet` registers, without the CLI's other commands (the integration
+ * tests and the benchmark run it this way). Resolves to the exit code.
  */
-export async function runReadCommand(args: readonly string[], context: Omit<CliContext, "setExitCode">): Promise<number> {
+export async function runReadCommand(
+  args: readonly string[],
+  context: Omit<CliContext, "setExitCode">,
+): Promise<number> {
   let exitCode: number = exitCodes.ok;
   const ctx: CliContext = {
     ...context,
@@ -325,7 +334,7 @@ export async function runReadCommand(args: readonly string[], context: Omit<CliC
     .configureOutput({ writeOut: (text) => ctx.stdout.write(text), writeErr: (text) => ctx.stderr.write(text) });
   registerRead(program, ctx);
   try {
-    await program.parseAsync(["read", ...args], { from: "user" });
+    await program.parseAsync([...args], { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.badInput;
     throw error;

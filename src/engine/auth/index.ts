@@ -28,7 +28,7 @@ const normalise = (text: string) => text.replace(/[\s_-]/g, "").toLowerCase();
  * "OAuth 2 Refresh Code"): name exactly, name ignoring case, type ignoring case, then both
  * normalised without spaces, dashes and underscores.
  */
-export function findAuthSpecEntry(spec: Readonly<Record<string, unknown>>, specName: string): AuthSpecEntry | undefined {
+function findAuthSpecEntry(spec: Readonly<Record<string, unknown>>, specName: string): AuthSpecEntry | undefined {
   const entries = (Array.isArray(spec.authSpec) ? spec.authSpec : []).filter(
     (entry): entry is { name: string; type: string } =>
       entry !== null && typeof entry === "object" && typeof entry.name === "string" && typeof entry.type === "string",

@@ -4,7 +4,13 @@
  * key with neither is only a `${authKeyN}` placeholder value.
  */
 import { EngineError } from "../errors.ts";
-import { type Authenticator, type KeyBasedConfig, type KeyPlacement, type OutgoingRequest, stringParam } from "./types.ts";
+import {
+  type Authenticator,
+  type KeyBasedConfig,
+  type KeyPlacement,
+  type OutgoingRequest,
+  stringParam,
+} from "./types.ts";
 
 function restAttributes(schema: Readonly<Record<string, unknown>>, key: string): Record<string, unknown> {
   const properties = schema.properties as Record<string, { restAttributes?: Record<string, unknown> }> | undefined;

@@ -165,7 +165,8 @@ export function oauth2RefreshAuthenticator(config: OAuth2RefreshConfig, redactor
     for (let hop = 0; hop < 100 && refreshToken; hop++) {
       const rotation = rotationOf(rotationKey(refresh, refreshToken), now);
       if (!rotation || rotation === adopted) return;
-      const rotates = rotation.credentials.refreshToken !== undefined && rotation.credentials.refreshToken !== refreshToken;
+      const rotates =
+        rotation.credentials.refreshToken !== undefined && rotation.credentials.refreshToken !== refreshToken;
       // Same refresh token: take the other read's access token only when it outlives ours.
       if (!rotates && expiresAt !== undefined && (rotation.expiresAt ?? 0) <= expiresAt) return;
       adopt(rotation);

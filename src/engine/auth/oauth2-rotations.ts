@@ -80,7 +80,8 @@ export async function handOver(
   callback: (c: RotatedCredentials) => void | Promise<void>,
   redactor: Redactor,
 ): Promise<void> {
-  while (rotation.persisting) await rotation.persisting.catch(() => {});
+  for (let pending = rotation.persisting; pending !== undefined; pending = rotation.persisting)
+    await pending.catch(() => {});
   if (rotation.persisted) return;
   const attempt = (async () => callback(rotation.credentials))();
   rotation.persisting = attempt;

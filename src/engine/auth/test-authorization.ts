@@ -18,7 +18,9 @@ export interface AuthorizationResult {
   readonly reason?: string;
 }
 
-export type AuthorizationRequest = Omit<ReadRequest, "params"> & { readonly params?: Readonly<Record<string, unknown>> };
+export type AuthorizationRequest = Omit<ReadRequest, "params"> & {
+  readonly params?: Readonly<Record<string, unknown>>;
+};
 
 export async function testAuthorization(request: AuthorizationRequest): Promise<AuthorizationResult> {
   const redactor = new Redactor();

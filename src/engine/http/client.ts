@@ -45,6 +45,8 @@ export interface ExchangeOptions {
   readonly redactor: Redactor;
   readonly signal?: AbortSignal;
   readonly onRetry?: (notice: RetryNotice) => void;
+  /** Awaited before every attempt, retries included (a caller's pacing, e.g. ReadRequest.beforeRequest). */
+  readonly beforeAttempt?: () => Promise<void>;
 }
 
 export function createAgent(settings: HttpSettings): Agent {
@@ -172,8 +174,10 @@ async function attempt(agent: Agent, req: HttpRequest, options: ExchangeOptions)
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects with the abort reason as soon as `signal` aborts (at once if it already has). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
     if (ms <= 0) return resolve();
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
@@ -186,8 +190,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
-
-export { sleep };
 
 /** The outcome of a request: a 2xx response, or the final error (with the failed response when there was one). */
 export interface ExchangeResult {
@@ -206,6 +208,7 @@ export async function exchange(agent: Agent, req: HttpRequest, options: Exchange
   const { settings } = options;
   let waited = 0;
   for (let retry = 0; ; retry++) {
+    await options.beforeAttempt?.();
     const outcome = await attempt(agent, req, options);
     if (outcome.kind === "response") return { response: outcome.response, retries: retry };
     const failedResponse = outcome.response;

@@ -16,7 +16,10 @@ export function continuationTokenPaginator(fields: Fields, options: PaginatorOpt
   const name = requiredString(fields, "CONTINUATION_TOKEN", "parameterName");
   const placement = (optionalString(fields, "parameterType") ?? "QUERYPARAM").toUpperCase();
   if (placement !== "QUERYPARAM" && placement !== "HEADERPARAM") {
-    throw new EngineError("spec", `paginationParams.parameterType must be QUERYPARAM or HEADERPARAM (got ${placement})`);
+    throw new EngineError(
+      "spec",
+      `paginationParams.parameterType must be QUERYPARAM or HEADERPARAM (got ${placement})`,
+    );
   }
   const { query } = limitParam(fields);
   const seen = new Set<string>();
@@ -30,9 +33,13 @@ export function continuationTokenPaginator(fields: Fields, options: PaginatorOpt
       const raw = path.first(page.body);
       if (isEmptyValue(raw)) return { kind: "stop", reason: "no-next-token" };
       if (typeof raw !== "string" && typeof raw !== "number")
-        throw new EngineError("upstream", `continuationTokenPath ${path.source} is not a string in the response of ${page.url}`, {
-          url: page.url,
-        });
+        throw new EngineError(
+          "upstream",
+          `continuationTokenPath ${path.source} is not a string in the response of ${page.url}`,
+          {
+            url: page.url,
+          },
+        );
       const token = String(raw);
       if (seen.has(token))
         throw new EngineError("loop", `Pagination loop: the continuation token at ${path.source} repeated`, {

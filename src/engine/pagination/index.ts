@@ -41,7 +41,10 @@ export function createPaginator(value: unknown): Paginator {
   const rawType = fields.type ?? "NONE";
   const type = (typeof rawType === "string" ? rawType.trim().toUpperCase() : "") as PaginationType;
   if (!paginationTypes.includes(type))
-    throw new EngineError("spec", `paginationParams.type "${String(rawType)}" is not one of ${paginationTypes.join(", ")}`);
+    throw new EngineError(
+      "spec",
+      `paginationParams.type "${String(rawType)}" is not one of ${paginationTypes.join(", ")}`,
+    );
   const maximumRequest = optionalNumber(fields, "maximumRequest") ?? defaultMaximumRequest;
   if (maximumRequest < 1) throw new EngineError("spec", "paginationParams.maximumRequest must be at least 1");
   const delayMs = optionalNumber(fields, "delayRequestMillis") ?? 0;

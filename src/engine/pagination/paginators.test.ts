@@ -172,7 +172,10 @@ describe("CONTINUATION_TOKEN", () => {
       parameterType: "HEADERPARAM",
       parameterName: "x-cursor",
     });
-    expect(h.next(page(1, { next: 42 }))).toEqual({ kind: "next", request: { query: {}, headers: { "x-cursor": "42" } } });
+    expect(h.next(page(1, { next: 42 }))).toEqual({
+      kind: "next",
+      request: { query: {}, headers: { "x-cursor": "42" } },
+    });
   });
 
   it("reports the same token twice as a loop, and an empty page as the end", () => {
@@ -214,7 +217,10 @@ describe("common fields", () => {
     [{ type: "OFFSET", offSetName: "o", limitName: "l", limitValue: 0 }, /positive/],
     [{ type: "NONE", maximumRequest: 0 }, /at least 1/],
     [{ type: "NONE", delayRequestMillis: -5 }, /negative/],
-    [{ type: "CONTINUATION_TOKEN", continuationTokenPath: "$.t", parameterName: "t", parameterType: "BODY" }, /QUERYPARAM or HEADERPARAM/],
+    [
+      { type: "CONTINUATION_TOKEN", continuationTokenPath: "$.t", parameterName: "t", parameterType: "BODY" },
+      /QUERYPARAM or HEADERPARAM/,
+    ],
     [{ type: "POINTER" }, /pointerPath/],
     [{ type: "PAGE" }, /pageParamName/],
     ["OFFSET", /must be a JSON object/],

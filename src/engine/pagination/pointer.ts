@@ -25,16 +25,24 @@ export function pointerPaginator(fields: Fields, options: PaginatorOptions): Pag
       const pointer = path.first(page.body);
       if (isEmptyValue(pointer)) return { kind: "stop", reason: "no-next-token" };
       if (typeof pointer !== "string")
-        throw new EngineError("upstream", `pointerPath ${path.source} is not a URL string in the response of ${page.url}`, {
-          url: page.url,
-        });
+        throw new EngineError(
+          "upstream",
+          `pointerPath ${path.source} is not a URL string in the response of ${page.url}`,
+          {
+            url: page.url,
+          },
+        );
       let next: URL;
       try {
         next = new URL(pointer, page.url);
       } catch {
-        throw new EngineError("upstream", `pointerPath ${path.source} holds no usable URL in the response of ${page.url}`, {
-          url: page.url,
-        });
+        throw new EngineError(
+          "upstream",
+          `pointerPath ${path.source} holds no usable URL in the response of ${page.url}`,
+          {
+            url: page.url,
+          },
+        );
       }
       const current = new URL(page.url);
       if (next.origin !== current.origin)

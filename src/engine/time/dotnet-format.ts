@@ -20,7 +20,20 @@ const maxRun: Readonly<Record<string, number>> = {
   t: 2,
   z: 3,
 };
-const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const monthNames = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 const dayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
 /** Names (MMM, MMMM, ddd, dddd) are the invariant culture's English ones. */
