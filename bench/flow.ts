@@ -73,6 +73,12 @@ function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/** CPU time of the whole process (every thread: JS, GC, libuv pool, DuckDB) since `from`, in ms. */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
+}
+
 // --- child: floor ----------------------------------------------------------------------------
 
 async function floorChild(url: string, count: number): Promise<void> {
@@ -89,11 +95,13 @@ async function floorChild(url: string, count: number): Promise<void> {
     return records;
   };
   await pass(20_000); // warm the connection and the JIT, as bench/engine.ts does
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const records = await pass(count);
   const ms = performance.now() - t0;
+  const cpu = cpuMs(cpu0);
   await agent.close();
-  process.stdout.write(`${JSON.stringify({ records, ms, peakRssMb: peakRssMb() })}\n`);
+  process.stdout.write(`${JSON.stringify({ records, ms, cpuMs: cpu, peakRssMb: peakRssMb() })}\n`);
 }
 
 // --- child: engine ---------------------------------------------------------------------------
@@ -101,6 +109,7 @@ async function floorChild(url: string, count: number): Promise<void> {
 /** The engine alone on the flow's connection spec, records discarded: the flow's upper bound. */
 async function engineChild(url: string, count: number): Promise<void> {
   const { readRecords } = await import("../src/engine/index.ts");
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let records = 0;
   const handle = readRecords({
@@ -111,8 +120,9 @@ async function engineChild(url: string, count: number): Promise<void> {
   });
   for await (const _record of handle) records += 1;
   const ms = performance.now() - t0;
+  const cpu = cpuMs(cpu0);
   if (records !== count) throw new Error(`the engine read ${records} of ${count} records`);
-  process.stdout.write(`${JSON.stringify({ records, ms, peakRssMb: peakRssMb() })}\n`);
+  process.stdout.write(`${JSON.stringify({ records, ms, cpuMs: cpu, peakRssMb: peakRssMb() })}\n`);
 }
 
 // --- child: flow -----------------------------------------------------------------------------
@@ -198,6 +208,9 @@ async function flowChild(url: string, count: number): Promise<void> {
       const sampler = setInterval(() => rssSamples.push([Date.now(), process.memoryUsage.rss() / 1024 ** 2]), 20);
       let flowPosted = 0;
       let runEnded = 0;
+      let cpu0 = process.cpuUsage();
+      let cpu = 0;
+      let rssBeforeRunMb = 0;
       const result = await runVerify({
         client,
         spec: benchConnectionSpec(),
@@ -209,8 +222,15 @@ async function flowChild(url: string, count: number): Promise<void> {
         timeoutMs: 600_000,
         namePrefix: "bench",
         onEvent: (event) => {
-          if (event.type === "step-start" && event.name === "flow") flowPosted = performance.now();
-          if (event.type === "step-end" && event.step.name === "run") runEnded = performance.now();
+          if (event.type === "step-start" && event.name === "flow") {
+            flowPosted = performance.now();
+            cpu0 = process.cpuUsage();
+            rssBeforeRunMb = process.memoryUsage.rss() / 1024 ** 2;
+          }
+          if (event.type === "step-end" && event.step.name === "run") {
+            runEnded = performance.now();
+            cpu = cpuMs(cpu0);
+          }
         },
       });
       const peak = peakRssMb();
@@ -245,11 +265,13 @@ async function flowChild(url: string, count: number): Promise<void> {
           records: written,
           ms: result.run.durationMs ?? runEnded - flowPosted,
           wallMs: runEnded - flowPosted,
+          cpuMs: cpu,
           copyMs: span("copyActivity"),
           promotionMs: span("promotionActivity"),
           copyPeakRssMb: peakBetween(activity("copyActivity").start, activity("copyActivity").end),
           promotionPeakRssMb: peakBetween(activity("promotionActivity").start, activity("promotionActivity").end),
           peakRssMb: peak,
+          rssBeforeRunMb,
           stopReason: result.run.stopReason,
           batch: result.run.batchIds[0],
           parquetRows: Number(counted.rows[0]?.n),
@@ -293,11 +315,11 @@ async function parent(repeat: number, total: number): Promise<void> {
     const lines = [
       `${fmt(total)} records of ~1 KB, pages of ${pageSize}; floor, engine and flow each in a fresh child process` +
         `${repeat > 1 ? `; the fastest of ${repeat} runs each` : ""}:`,
-      `  floor  (undici + JSON.parse):              ${fmt(floorRate)} records/s (${(floor.ms / 1000).toFixed(2)} s), peak RSS ${floor.peakRssMb.toFixed(0)} MB`,
-      `  engine (readRecords, records discarded):   ${fmt(engineRate)} records/s (${(engine.ms / 1000).toFixed(2)} s), peak RSS ${engine.peakRssMb.toFixed(0)} MB = ${(engineRate / floorRate).toFixed(2)}x the floor`,
+      `  floor  (undici + JSON.parse):              ${fmt(floorRate)} records/s (${(floor.ms / 1000).toFixed(2)} s, CPU ${cpuText(floor)}), peak RSS ${floor.peakRssMb.toFixed(0)} MB`,
+      `  engine (readRecords, records discarded):   ${fmt(engineRate)} records/s (${(engine.ms / 1000).toFixed(2)} s, CPU ${cpuText(engine)}), peak RSS ${engine.peakRssMb.toFixed(0)} MB = ${(engineRate / floorRate).toFixed(2)}x the floor`,
       `  flow   (API → engine → mapping → Parquet): ${fmt(flowRate)} records/s (run ${(flow.ms / 1000).toFixed(2)} s per its metrics), ` +
-        `peak RSS ${flow.peakRssMb.toFixed(0)} MB (server, store, engine, sink and DuckDB in one process)`,
-      `    wall from POST /flows to success: ${(Number(flow.wallMs) / 1000).toFixed(2)} s = ${fmt(wallRate)} records/s`,
+        `peak RSS ${flow.peakRssMb.toFixed(0)} MB (server, store, engine, sink and DuckDB in one process; ${Number(flow.rssBeforeRunMb).toFixed(0)} MB when the flow was posted)`,
+      `    wall from POST /flows to success: ${(Number(flow.wallMs) / 1000).toFixed(2)} s = ${fmt(wallRate)} records/s, CPU ${cpuText(flow)} (all threads)`,
       `    copy activity (read, map, validate, stage, convert parts): ${(copyMs / 1000).toFixed(2)} s = ${fmt(perSecond(flow.records, copyMs))} records/s, RSS up to ${Number(flow.copyPeakRssMb).toFixed(0)} MB`,
       `    promotion activity (last part → Parquet, rename):         ${(promotionMs / 1000).toFixed(2)} s, RSS up to ${Number(flow.promotionPeakRssMb).toFixed(0)} MB`,
       `    ${fmt(Number(flow.parquetRows))} rows in the Parquet dataset; engine stop reason ${String(flow.stopReason)}; batch ${String(flow.batch)}`,
@@ -309,6 +331,8 @@ async function parent(repeat: number, total: number): Promise<void> {
     upstream.kill();
   }
 }
+
+const cpuText = (m: Measurement) => `${(Number(m.cpuMs) / 1000).toFixed(2)} s`;
 
 function intOption(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { restStorageToAepFlowSpecId } from "../specs/index.ts";
-import type { IssuedToken } from "../tenancy/tokens.ts";
 import { headersFor, startTestServer, type TestServer } from "../../test/support/server.ts";
 import { membersSpec } from "../../test/support/specs.ts";
 import { storeBackends } from "../../test/support/stores.ts";
+import { restStorageToAepFlowSpecId } from "../specs/index.ts";
+import type { IssuedToken } from "../tenancy/tokens.ts";
 
 const base = "/data/foundation/flowservice";
 
@@ -66,7 +66,9 @@ for (const backend of storeBackends()) {
       });
 
       it("answers a missing api key with 403000 and another token's api key with 403003", async () => {
-        const missing = await call("GET", "/connectionSpecs", { headers: { authorization: `Bearer ${admin.accessToken}` } });
+        const missing = await call("GET", "/connectionSpecs", {
+          headers: { authorization: `Bearer ${admin.accessToken}` },
+        });
         expect([missing.status, missing.body.error_code]).toEqual([403, "403000"]);
         const wrong = await call("GET", "/connectionSpecs", { token: admin, headers: { "x-api-key": user.apiKey } });
         expect([wrong.status, wrong.body.error_code]).toEqual([403, "403003"]);
@@ -112,7 +114,10 @@ for (const backend of storeBackends()) {
 
     describe("connection specs", () => {
       it("creates a spec (201, metadata, etag) and answers GET by id in the list envelope", async () => {
-        const created = await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "Created" }) });
+        const created = await call("POST", "/connectionSpecs", {
+          token: admin,
+          body: membersSpec({ name: "Created" }),
+        });
         expect(created.status).toBe(201);
         expect(created.body).toMatchObject({ name: "Created", imsOrgId: admin.orgId, sandboxName: "prod" });
         expect(created.body.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -181,7 +186,8 @@ for (const backend of storeBackends()) {
       });
 
       it("replaces a spec with PUT: new etag and updatedAt; a stale If-Match gets 412 (1404)", async () => {
-        const created = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "v1" }) })).body;
+        const created = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "v1" }) }))
+          .body;
         const stale = created.etag;
         const updated = await call("PUT", `/connectionSpecs/${created.id}`, {
           token: admin,
@@ -204,7 +210,8 @@ for (const backend of storeBackends()) {
       });
 
       it("deletes an unused spec (204) and then answers 404 (1101)", async () => {
-        const created = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "gone" }) })).body;
+        const created = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "gone" }) }))
+          .body;
         expect((await call("DELETE", `/connectionSpecs/${created.id}`, { token: admin })).status).toBe(204);
         const missing = await call("GET", `/connectionSpecs/${created.id}`, { token: admin });
         expect(missing.status).toBe(404);
@@ -216,7 +223,10 @@ for (const backend of storeBackends()) {
     describe("request hygiene", () => {
       it("names the position of malformed JSON and changes nothing", async () => {
         const before = await countSpecs();
-        const { status, body } = await call("POST", "/connectionSpecs", { token: admin, raw: '{"name": "x",\n  "type": }' });
+        const { status, body } = await call("POST", "/connectionSpecs", {
+          token: admin,
+          raw: '{"name": "x",\n  "type": }',
+        });
         expect(status).toBe(400);
         expect(body.report["detailed-message"]).toMatch(/line 2, column \d+ \(position \d+\)/);
         expect(await countSpecs()).toBe(before);
@@ -263,7 +273,8 @@ for (const backend of storeBackends()) {
       });
 
       it("PUT appends a connection spec id (admin, If-Match), then GET shows it", async () => {
-        const spec = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "listed" }) })).body;
+        const spec = (await call("POST", "/connectionSpecs", { token: admin, body: membersSpec({ name: "listed" }) }))
+          .body;
         const current = (await call("GET", `/flowSpecs/${restStorageToAepFlowSpecId}`, { token: admin })).body.items[0];
         const next = { ...current, sourceConnectionSpecIds: [...current.sourceConnectionSpecIds, spec.id] };
         const denied = await call("PUT", `/flowSpecs/${restStorageToAepFlowSpecId}`, { token: user, body: next });

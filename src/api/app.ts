@@ -61,6 +61,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       return typeof given === "string" && requestIdPattern.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+    rewriteUrl: (request) => withoutTrailingSlash(request.url ?? "/"),
   });
 
   app.addHook("onRequest", async (request, reply) => {
@@ -121,6 +122,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   await registerConsole(app);
   return app;
+}
+
+/**
+ * Adobe's Swagger spells PATCH and DELETE on a base connection `/connections/{id}/`, so a client
+ * generated from it sends the trailing slash: the API prefixes answer with or without one.
+ */
+export function withoutTrailingSlash(url: string): string {
+  const query = url.indexOf("?");
+  const path = query === -1 ? url : url.slice(0, query);
+  if (!path.startsWith("/data/foundation/") || !path.endsWith("/")) return url;
+  return path.replace(/\/+$/, "") + (query === -1 ? "" : url.slice(query));
 }
 
 function hasBody(request: FastifyRequest): boolean {

@@ -12,16 +12,16 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from "fastify";
 
 export const consoleDist = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
 /** The console's client-side routes (web/src/routes.ts): each answers index.html. */
 export const consoleRoutes = [
   "/sources",
-  "/sources/*",
+  "/sources/:specId",
   "/dataflows",
-  "/dataflows/*",
+  "/dataflows/:flowId",
   "/playground",
   "/signin",
 ] as const;
@@ -62,7 +62,7 @@ export interface ConsoleOptions {
 export async function registerConsole(app: FastifyInstance, options: ConsoleOptions = {}): Promise<void> {
   const dist = options.dist ?? consoleDist;
   const built = existsSync(`${dist}/index.html`);
-  await app.register(async (scope) => {
+  const plugin: FastifyPluginAsync = async (scope) => {
     scope.addHook("onSend", async (_request, reply, payload) => {
       reply.headers(consoleSecurityHeaders);
       return payload;
@@ -83,6 +83,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       wildcard: false,
       index: false,
       serve: true,
+      cacheControl: false,
       schemaHide: true,
       setHeaders: (res, filePath) => {
         // Vite fingerprints everything under assets/: it never changes under the same name.
@@ -94,5 +95,6 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     });
     scope.get("/", { schema: { hide: true } }, sendIndex);
     for (const route of consoleRoutes) scope.get(route, { schema: { hide: true } }, sendIndex);
-  });
+  };
+  await app.register(plugin);
 }

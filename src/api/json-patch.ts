@@ -16,9 +16,11 @@ export function parsePatch(body: unknown): PatchOperation[] {
     if (raw === null || typeof raw !== "object") {
       throw new FlowError("patchValidation", `Patch operation ${index} must be an object with op and path.`);
     }
-    const { op, path, value } = raw as Record<string, unknown>;
+    const { op: given, path, value } = raw as Record<string, unknown>;
+    // Adobe's Swagger spells the ops ADD, REPLACE and REMOVE (spec §10.17); RFC 6902 lower case.
+    const op = typeof given === "string" ? given.toLowerCase() : given;
     if (typeof op !== "string" || !patchOperations.includes(op as PatchOperation["op"])) {
-      throw new FlowError("unsupportedPatchOp", `Patch operation "${String(op)}" is not supported; use add, replace or remove.`);
+      throw new FlowError("unsupportedPatchOp", `Patch operation "${String(given)}" is not supported; use add, replace or remove.`);
     }
     if (typeof path !== "string" || (path !== "" && !path.startsWith("/"))) {
       throw new FlowError("patchValidation", `Patch operation ${index} needs a JSON Pointer path such as /name.`);

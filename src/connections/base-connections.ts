@@ -3,7 +3,7 @@
  * of one of its authSpec entries.
  *
  * Stored document: `{name, description?, connectionSpec:{id, version}, auth:{specName, params},
- * state}`; `auth.specName` is the matched authSpec entry's exact `name` (the docs spell the same
+ * state, limits?}` (`limits`: Inlet's per-account fleet limits, src/fleet/limits.ts); `auth.specName` is the matched authSpec entry's exact `name` (the docs spell the same
  * entry several ways, spec §3; storing the canonical name makes every later lookup exact), and
  * every secret in `auth.params` is sealed with the connection id as associated data. The parent id
  * is the connection spec id (what DELETE /connectionSpecs checks).
@@ -48,6 +48,15 @@ export const baseConnectionBodySchema = {
       type: "object",
       required: ["specName", "params"],
       properties: { specName: { type: "string", minLength: 1 }, params: { type: "object" } },
+    },
+    /** Inlet extension, used by the worker fleet (src/fleet/limits.ts): per upstream account. */
+    limits: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        maxConcurrentRuns: { type: "integer", minimum: 1 },
+        requestsPerMinute: { type: "number", exclusiveMinimum: 0 },
+      },
     },
   },
 } as const;
@@ -150,7 +159,7 @@ async function build(
   assertNoProblems(problems, "The connection");
   const checked = testWhen(entry) ? await checkCredentials(spec, entry, params) : params;
   const doc = {
-    ...pick(fields, ["name", "description"]),
+    ...pick(fields, ["name", "description", "limits"]),
     connectionSpec: { id: ref.id, version: ref.version },
     auth: { specName: entry.name, params: sealParams(checked, entry.spec, id, deps.secrets) },
     state: typeof fields.state === "string" ? fields.state : "enabled",
@@ -164,7 +173,16 @@ export async function prepareBaseConnection(deps: ConnectionDeps, id: string, bo
   const spec = await loadConnectionSpec(deps.store, requested.id);
   const ref = resolveSpecRef(spec, requested.version);
   const auth = body.auth as { specName: string; params: Record<string, unknown> };
-  return build(deps, id, pick(body, ["name", "description"]), spec, ref, auth.specName, auth.params, () => true);
+  return build(
+    deps,
+    id,
+    pick(body, ["name", "description", "limits"]),
+    spec,
+    ref,
+    auth.specName,
+    auth.params,
+    () => true,
+  );
 }
 
 /**

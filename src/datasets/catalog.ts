@@ -11,6 +11,7 @@ import type { JsonObject, MetadataStore, Scope, StoredResource } from "../store/
 import { DatasetError, type DatasetSink, type JsonSchema } from "./dataset-sink.ts";
 import { columnTypes } from "./parquet/column-types.ts";
 import { compileRecordCheck } from "./parquet/schema-validator.ts";
+import { type DatasetSinkKind, datasetSinkKinds, isDatasetSinkKind } from "./postgres/sink-router.ts";
 
 export const datasetKind = "dataSets";
 export const batchKind = "batches";
@@ -23,6 +24,8 @@ export interface DatasetRecord {
   readonly name: string;
   readonly schema: JsonSchema;
   readonly schemaRef: { id: string; contentType: string };
+  /** Where its batches are written: Parquet files (the default) or PostgreSQL tables (src/datasets/postgres/). */
+  readonly sink: DatasetSinkKind;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -148,12 +151,13 @@ function escapePointer(name: string): string {
 
 // Datasets ----------------------------------------------------------------------------------------
 
-const datasetFields = new Set(["name", "description", "schema", "fileDescription", "tags"]);
+const datasetFields = new Set(["name", "description", "schema", "fileDescription", "tags", "sink"]);
 
 /**
  * The stored document of a new dataset, or FlowError("validationFailed") listing every problem.
- * Accepted fields: name, description, schema, and Catalog's fileDescription and tags (kept as
- * given; files are always Parquet). `schemaRef` is refused: Inlet assigns it.
+ * Accepted fields: name, description, schema, Catalog's fileDescription and tags (kept as given),
+ * and Inlet's `sink` ("parquet", the default, or "postgres": a table per dataset, when PostgreSQL
+ * is configured). `schemaRef` is refused: Inlet assigns it.
  */
 export function prepareDataset(body: unknown, orgId: string): JsonObject {
   const problems: Problem[] = [];
@@ -172,6 +176,8 @@ export function prepareDataset(body: unknown, orgId: string): JsonObject {
   if (body.fileDescription !== undefined && !isRecord(body.fileDescription))
     add("/fileDescription", "must be an object");
   if (body.tags !== undefined && !isTags(body.tags)) add("/tags", "must map tag names to arrays of strings");
+  if (body.sink !== undefined && !isDatasetSinkKind(body.sink))
+    add("/sink", `must be one of ${datasetSinkKinds.join(", ")} (an Inlet extension; default parquet)`);
   if (body.schema === undefined) add("/schema", "is required: the JSON Schema of one row");
   else problems.push(...lintDatasetSchema(body.schema));
   if (problems.length > 0) {
@@ -189,6 +195,7 @@ export function prepareDataset(body: unknown, orgId: string): JsonObject {
   if (body.description !== undefined) doc.description = body.description;
   if (body.fileDescription !== undefined) doc.fileDescription = body.fileDescription;
   if (body.tags !== undefined) doc.tags = body.tags;
+  if (body.sink !== undefined) doc.sink = body.sink;
   return doc;
 }
 
@@ -210,11 +217,15 @@ export async function createDataset(
   const id = newDatasetId();
   const created = await deps.store.createResource({ kind: datasetKind, scope, id, doc });
   try {
-    await deps.datasets.registerDataset({ id, schema: doc.schema as JsonSchema });
+    await deps.datasets.registerDataset({
+      id,
+      schema: doc.schema as JsonSchema,
+      ...(isDatasetSinkKind(doc.sink) ? { sink: doc.sink } : {}),
+    });
   } catch (error) {
     await deps.store.deleteResource(datasetKind, scope, id).catch(() => undefined);
     if (error instanceof DatasetError)
-      throw new FlowError("validationFailed", `The dataset schema was refused: ${error.message}`);
+      throw new FlowError("validationFailed", `The dataset was refused: ${error.message}`);
     throw error;
   }
   return created;
@@ -231,6 +242,7 @@ export function datasetRecord(resource: StoredResource): DatasetRecord {
       id: typeof schemaRef.id === "string" ? schemaRef.id : "",
       contentType: typeof schemaRef.contentType === "string" ? schemaRef.contentType : schemaContentType,
     },
+    sink: isDatasetSinkKind(doc.sink) ? doc.sink : "parquet",
   };
 }
 

@@ -9,6 +9,8 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 export interface DatasetDefinition {
   readonly id: string;
   readonly schema: JsonSchema;
+  /** Which sink holds the dataset when a process has several (src/datasets/postgres/sink-router.ts). */
+  readonly sink?: "parquet" | "postgres" | undefined;
 }
 
 export interface BeginBatch extends DatasetDefinition {

@@ -37,9 +37,22 @@ export class EngineError extends Error {
 
 const excerptLength = 300;
 
-/** The first few hundred characters of a body, enough to diagnose without flooding a log. */
-export function bodyExcerpt(body: string | Buffer): string {
-  const text =
-    typeof body === "string" ? body.slice(0, excerptLength * 2) : body.subarray(0, excerptLength * 4).toString("utf8");
+/** What an excerpt needs of a read's Redactor (src/engine/redact.ts). */
+export interface ExcerptRedactor {
+  text(value: string): string;
+  /** Length of the longest secret form it masks. */
+  readonly longestSecret: number;
+}
+
+/**
+ * The first few hundred characters of a body, enough to diagnose without flooding a log. With a
+ * redactor, the text is redacted before it is cut, over enough characters to hold any secret that
+ * starts inside the excerpt: cutting first would leave a piece of a secret (the end of an excerpt
+ * falling inside an echoed token) that no redactor recognises any more.
+ */
+export function bodyExcerpt(body: string | Buffer, redactor?: ExcerptRedactor): string {
+  const chars = (excerptLength + (redactor?.longestSecret ?? 0)) * 2;
+  const raw = typeof body === "string" ? body.slice(0, chars) : body.subarray(0, chars * 2).toString("utf8");
+  const text = redactor ? redactor.text(raw) : raw;
   return text.length > excerptLength ? `${text.slice(0, excerptLength)}…` : text;
 }

@@ -240,7 +240,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
         // The page as the spec built it: no auth query params, which also keeps loop checks exact.
         const pageUrl = url.toString();
         const safeUrl = p.redactor.text(pageUrl);
-        const excerpt = () => p.redactor.text(bodyExcerpt(response.body));
+        const excerpt = () => bodyExcerpt(response.body, p.redactor);
         let body: unknown;
         try {
           body = JSON.parse(response.body.toString("utf8"));

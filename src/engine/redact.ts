@@ -28,6 +28,11 @@ export class Redactor {
     if (added) this.secrets.sort((a, b) => b.length - a.length);
   }
 
+  /** Length of the longest form masked (bodyExcerpt redacts this far past its cut). */
+  get longestSecret(): number {
+    return this.secrets[0]?.length ?? 0;
+  }
+
   text(value: string): string {
     let out = value;
     for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(mask);

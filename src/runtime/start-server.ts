@@ -3,8 +3,15 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "../api/app.ts";
 import { seedBuiltins } from "../catalog/seed-builtins.ts";
 import type { InletConfig } from "../config.ts";
-import { ParquetDatasetSink } from "../datasets/parquet/parquet-sink.ts";
-import { createEmbeddedRunner, type RunLog, type RunnerSettings, silentRunLog } from "../flows/index.ts";
+import { openDatasetSink } from "../datasets/postgres/open-datasets.ts";
+import { FleetRunner } from "../fleet/fleet-runner.ts";
+import {
+  createEmbeddedRunner,
+  type FlowRunner,
+  type RunLog,
+  type RunnerSettings,
+  silentRunLog,
+} from "../flows/index.ts";
 import { loadSecretBox } from "../secrets/aes-gcm/load-secret-box.ts";
 import { openMetadataStore } from "../store/create-store.ts";
 import type { MetadataStore } from "../store/metadata-store.ts";
@@ -27,22 +34,31 @@ export async function startServer(config: InletConfig, options: StartServerOptio
   await mkdir(config.dataDir, { recursive: true });
   const secrets = loadSecretBox({ masterKey: config.masterKey, dataDir: config.dataDir });
   const store = await openMetadataStore(config.database);
-  const datasets = new ParquetDatasetSink({ dataDir: config.dataDir });
+  // Parquet under the data dir, and PostgreSQL datasets when there is a dataset database.
+  const datasets = openDatasetSink({ dataDir: config.dataDir, datasetDatabaseUrl: config.datasetDatabaseUrl });
   // The runner logs through the app's logger once there is one.
   let log: RunLog = silentRunLog;
-  const runner = createEmbeddedRunner(
-    {
-      store,
-      secrets,
-      datasets,
-      log: {
-        info: (details, message) => log.info(details, message),
-        warn: (details, message) => log.warn(details, message),
-        error: (details, message) => log.error(details, message),
-      },
-    },
-    { concurrency: config.runConcurrency, pollMs: config.runPollMs, ...options.runner },
-  );
+  const runLog: RunLog = {
+    info: (details, message) => log.info(details, message),
+    warn: (details, message) => log.warn(details, message),
+    error: (details, message) => log.error(details, message),
+  };
+  // Fleet mode (PostgreSQL): this process serves the API and, when elected, schedules; `inlet worker`s run.
+  const runner: FlowRunner =
+    config.runMode === "fleet" && config.database.kind === "postgres"
+      ? new FleetRunner(
+          { store, url: config.database.url, log: runLog },
+          {
+            pollMs: options.runner?.pollMs ?? config.runPollMs,
+            leaderRetryMs: config.fleet.leaderRetryMs,
+            staleAfterMs: config.fleet.staleAfterMs,
+            jobMaxAttempts: config.fleet.jobMaxAttempts,
+          },
+        )
+      : createEmbeddedRunner(
+          { store, secrets, datasets, log: runLog },
+          { concurrency: config.runConcurrency, pollMs: config.runPollMs, ...options.runner },
+        );
   try {
     await seedBuiltins(store);
     const app = await buildApp({ config, store, secrets, datasets, runner, logging: options.logging ?? true });

@@ -150,7 +150,10 @@ export function parseJsonText(text: string): JsonText {
     const before = body.slice(0, position);
     const line = before.split("\n").length;
     const column = position - before.lastIndexOf("\n");
-    const reason = (error as Error).message.replace(/, (\.\.\.)?".*" is not valid JSON$/s, "").slice(0, 200);
+    // V8 quotes the text around the mistake (`…, ..."…"... is not valid JSON`, or `"…" is not valid
+    // JSON`). That text can be a password from a request body, so everything from the first double
+    // quote on is dropped (V8's own words never use one); the position says where the mistake is.
+    const reason = (error as Error).message.replace(/,?\s*(?:\.\.\.)?".*$/s, "").slice(0, 200) || "Not valid JSON";
     return { ok: false, message: reason, position, line, column };
   }
 }

@@ -13,10 +13,10 @@ import {
   type Session,
   sandboxesOf,
   saveSession,
+  selectSandbox,
   signIn,
   signOut,
   switchOrg,
-  useSandbox,
 } from "./lib/session.ts";
 import { Catalog } from "./pages/Catalog.tsx";
 import { Dataflow } from "./pages/Dataflow.tsx";
@@ -96,7 +96,7 @@ export function App() {
         <ScopeSwitcher
           session={session}
           onOrg={(orgId) => (orgId === otherOrg ? setAddingOrg(true) : setSession((s) => switchOrg(s, orgId)))}
-          onSandbox={(name) => setSession((s) => useSandbox(s, name))}
+          onSandbox={(name) => setSession((s) => selectSandbox(s, name))}
           onSignOut={() => {
             setSession((s) => signOut(s));
             navigate(hrefs.catalog);
@@ -113,7 +113,11 @@ export function App() {
 function NavItem(props: { href: string; current: boolean; children: string }) {
   return (
     <li>
-      <Link href={props.href} className={props.current ? "current" : undefined} aria-current={props.current ? "page" : undefined}>
+      <Link
+        href={props.href}
+        className={props.current ? "current" : undefined}
+        aria-current={props.current ? "page" : undefined}
+      >
         {props.children}
       </Link>
     </li>

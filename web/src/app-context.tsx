@@ -1,5 +1,14 @@
 /** What every page uses: the API client of the active org and sandbox, and client-side navigation. */
-import { createContext, type MouseEvent, type ReactNode, useCallback, useContext, useEffect, useRef, useState } from "react";
+import {
+  createContext,
+  type MouseEvent,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+} from "react";
 import type { Api } from "./lib/api.ts";
 
 export interface AppContextValue {
@@ -18,7 +27,12 @@ export function useApp(): AppContextValue {
 }
 
 /** An in-app link: a real href (open in a new tab works), navigated without a reload. */
-export function Link(props: { href: string; children: ReactNode; className?: string; "aria-current"?: "page" | undefined }) {
+export function Link(props: {
+  href: string;
+  children: ReactNode;
+  className?: string;
+  "aria-current"?: "page" | undefined;
+}) {
   const { navigate } = useApp();
   const onClick = (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;

@@ -55,6 +55,35 @@ function operation(kindOf: string, ops: readonly PatchOperation[]): JsonObject {
   };
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Stored typed, shown as Adobe's Swagger types them: ScheduleSpecDTO has `startTime` an integer,
+ * `backfill` a boolean but `interval` a string (Adobe's examples echo "15"), and
+ * TransformationSpecDTO has `mappingVersion` a string ("0"). See docs/compatibility.md.
+ */
+function wireSchedule(schedule: unknown): unknown {
+  return isObject(schedule) && typeof schedule.interval === "number"
+    ? { ...schedule, interval: String(schedule.interval) }
+    : schedule;
+}
+
+function wireTransformations(transformations: unknown): unknown {
+  if (!Array.isArray(transformations)) return transformations;
+  return transformations.map((transformation: unknown) =>
+    isObject(transformation) &&
+    isObject(transformation.params) &&
+    typeof transformation.params.mappingVersion === "number"
+      ? {
+          ...transformation,
+          params: { ...transformation.params, mappingVersion: String(transformation.params.mappingVersion) },
+        }
+      : transformation,
+  );
+}
+
 export function presentFlow(
   flow: StoredResource,
   cursor: FlowCursor | undefined,
@@ -65,6 +94,10 @@ export function presentFlow(
     flow.doc.state === "enabled" && schedule ? nextRunAt(toSchedule(schedule), cursor?.cursor ?? null) : undefined;
   return {
     ...presentInstance(flow, tenant),
+    ...(flow.doc.scheduleParams === undefined ? {} : { scheduleParams: wireSchedule(flow.doc.scheduleParams) }),
+    ...(flow.doc.transformations === undefined
+      ? {}
+      : { transformations: wireTransformations(flow.doc.transformations) }),
     runs: `/runs?property=flowId==${flow.id}`,
     ...(cursor?.lastRun ? { lastRunDetails: cursor.lastRun } : {}),
     nextRunAt: next ?? null,

@@ -9,7 +9,7 @@ import { quoteEtag } from "../etag.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
 import { presentInstance } from "../present.ts";
 import { errorResponseSchema, idParamsSchema, listEnvelopeSchema, listQuerySchema } from "../schemas.ts";
-import { scopeOf } from "../tenant.ts";
+import { scopeOf, type Tenant } from "../tenant.ts";
 import type { RouteDependencies } from "./index.ts";
 import { notFound } from "./route-helpers.ts";
 
@@ -105,6 +105,15 @@ function onDemandEntry(body: JsonObject, now: number): RunEntry {
   };
 }
 
+/**
+ * A run as Adobe shows it. Its etag is under both spellings: `etag` (the docs' examples, and every
+ * other resource) and `eTag` (the Swagger's FlowRunItemDTO); spec §10.22.
+ */
+function presentRun(run: StoredResource, tenant: Tenant): Record<string, unknown> {
+  const wire = presentInstance(run, tenant);
+  return { ...wire, eTag: wire.etag };
+}
+
 export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies): void {
   const { store, runner } = deps;
 
@@ -124,7 +133,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
       const runs = await store.listResources(kind, scope, flowId === undefined ? {} : { parentId: flowId });
       return listResponse(
         request,
-        runs.map((run) => presentInstance(run, request.tenant)),
+        runs.map((run) => presentRun(run, request.tenant)),
       );
     },
   );
@@ -142,7 +151,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: RouteDependencies)
     async (request) => {
       const run = await store.getResource(kind, scopeOf(request.tenant), request.params.id);
       if (!run) throw notFound(kind, request.params.id);
-      return oneItem(presentInstance(run, request.tenant));
+      return oneItem(presentRun(run, request.tenant));
     },
   );
 

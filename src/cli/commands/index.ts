@@ -10,10 +10,12 @@ import { registerServe } from "./serve.ts";
 import { registerSpec } from "./spec.ts";
 import { registerTokens } from "./tokens.ts";
 import { registerVerify } from "./verify.ts";
+import { registerWorker } from "./worker.ts";
 
 /** Every command registers itself here; one file per command beside this one. */
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerServe(program, ctx);
+  registerWorker(program, ctx);
   registerTokens(program, ctx);
   registerSandboxes(program, ctx);
   registerRead(program, ctx);

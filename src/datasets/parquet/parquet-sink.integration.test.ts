@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DatasetError } from "../dataset-sink.ts";
 import { datasetLayout } from "../layout.ts";
 import { runDatasetQuery } from "../query.ts";
-import { ParquetDatasetSink } from "./parquet-sink.ts";
+import { ParquetDatasetSink, type ParquetSinkOptions } from "./parquet-sink.ts";
 
 const schema = {
   type: "object",
@@ -40,12 +40,15 @@ const record = (id: number) => ({
 });
 
 const sinks: ParquetDatasetSink[] = [];
-function newSink() {
+function newSink(options: Omit<ParquetSinkOptions, "dataDir"> = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "inlet-ds-"));
-  const sink = new ParquetDatasetSink({ dataDir });
+  const sink = new ParquetDatasetSink({ dataDir, ...options });
   sinks.push(sink);
   return { dataDir, sink };
 }
+
+/** Parts roll at 1 MiB at the least; 15,000 test records (~2.6 MB of JSONL) make three. */
+const smallParts = { partBytes: 1024 * 1024 } as const;
 afterEach(async () => {
   for (const sink of sinks.splice(0)) await sink.close();
 });
@@ -186,4 +189,75 @@ describe("ParquetDatasetSink", () => {
     // The records are ~60 MB as JSON; holding them all would show far above this.
     expect(peakRss - baseline).toBeLessThan(400e6);
   }, 120_000);
+
+  it("converts the staged JSONL part by part, keeping record order, and leaves no JSONL behind", async () => {
+    const { dataDir, sink } = newSink(smallParts);
+    const writer = await sink.beginBatch({ id: "parts", batchId: "b1", schema });
+    for (let i = 0; i < 15_000; i++) {
+      const pending = writer.write(record(i));
+      if (pending !== undefined) await pending;
+    }
+    const result = await writer.commit();
+    const batchDir = datasetLayout.batch(dataDir, "parts", "b1");
+    expect(result.files).toEqual([0, 1, 2].map((n) => path.join(batchDir, `part-${n}.parquet`)));
+    expect(readdirSync(batchDir).sort()).toEqual(["part-0.parquet", "part-1.parquet", "part-2.parquet"]);
+    const rows = await runDatasetQuery(
+      dataDir,
+      "SELECT count(*) AS n, count(DISTINCT id) AS d, bool_and(id = rn - 1) AS ordered " +
+        "FROM (SELECT id, row_number() OVER () AS rn FROM read_parquet(" +
+        `[${result.files.map((f) => `'${f}'`).join(", ")}]))`,
+    );
+    expect(rows.rows).toEqual([{ n: 15_000, d: 15_000, ordered: true }]);
+  });
+
+  it("writes a record larger than the encoding buffer and than read_json's default object size", async () => {
+    const { dataDir, sink } = newSink();
+    const writer = await sink.beginBatch({ id: "big", batchId: "b1", schema });
+    const huge = "x".repeat(17 * 1024 * 1024); // over 16 MiB, read_json's default maximum_object_size
+    await writer.write(record(1));
+    await writer.write({ ...record(2), name: huge });
+    await writer.write(record(3));
+    const result = await writer.commit();
+    expect(result.writtenRecordCount).toBe(3);
+    const rows = await runDatasetQuery(dataDir, "SELECT id, length(name) AS len FROM ds_big ORDER BY id");
+    expect(rows.rows).toEqual([
+      { id: 1, len: 2 },
+      { id: 2, len: huge.length },
+      { id: 3, len: 2 },
+    ]);
+  });
+
+  it("fails the batch when a part does not convert, surfacing it by the next write or the commit, and leaves nothing", async () => {
+    // JSON Schema's integer has no range; DuckDB's BIGINT has: 1e20 passes validation and fails the conversion.
+    const { dataDir, sink } = newSink(smallParts);
+    const writer = await sink.beginBatch({ id: "bad", batchId: "b1", schema });
+    let failure: unknown;
+    try {
+      await writer.write({ ...record(0), id: 1e20 });
+      for (let i = 1; i < 20_000; i++) {
+        const pending = writer.write(record(i));
+        if (pending !== undefined) await pending;
+      }
+      await writer.commit();
+    } catch (error) {
+      failure = error;
+      await writer.abort();
+    }
+    expect(String(failure)).toMatch(/1e\+?20|100000000000000000000|out of range|overflow/i);
+    expect(readdirSync(datasetLayout.batches(dataDir, "bad"))).toEqual([]);
+    expect(readdirSync(datasetLayout.staging(dataDir, "bad"))).toEqual([]);
+  });
+
+  it("aborts while a part is converting and leaves nothing behind", async () => {
+    const { dataDir, sink } = newSink(smallParts);
+    const writer = await sink.beginBatch({ id: "gone", batchId: "b1", schema });
+    for (let i = 0; i < 12_000; i++) {
+      const pending = writer.write(record(i));
+      if (pending !== undefined) await pending;
+    }
+    await writer.abort();
+    expect(readdirSync(datasetLayout.batches(dataDir, "gone"))).toEqual([]);
+    expect(readdirSync(datasetLayout.staging(dataDir, "gone"))).toEqual([]);
+    await expect(writer.commit()).rejects.toMatchObject({ code: "batchClosed" });
+  });
 });

@@ -42,7 +42,7 @@ import { compileRecordCheck, type RecordCheck } from "./schema-validator.ts";
  * The DuckDB appender did 1.0M rec/s on 4 flat columns without validation, but STRUCT/LIST columns
  * need a JS value wrapper per nested field; JSONL handles any schema with one code path.
  */
-const defaultPartBytes = 32 * 1024 * 1024;
+const defaultPartBytes = 8 * 1024 * 1024;
 /** Encoding buffer; two per open batch (one being filled while the other is written). */
 const chunkBytes = 1024 * 1024;
 /** JSON bytes per Parquet row group: ~10k rows of the bench's 750-byte records, the flat-memory point above. */
@@ -168,6 +168,7 @@ class ParquetBatchWriter implements BatchWriter {
   #failures: FileHandle | undefined;
   #failureLines: string[] = [];
   #failureChars = 0;
+  #discarding = false;
 
   constructor(
     private readonly dataDir: string,
@@ -255,11 +256,17 @@ class ParquetBatchWriter implements BatchWriter {
     await this.#discard();
   }
 
-  /** Stops a running conversion, lets pending I/O settle (its errors no longer matter) and removes the staging folder. */
+  /**
+   * Stops a running conversion and starts no other, lets pending I/O settle (its errors no longer
+   * matter), then removes the staging folder. Once `#blocked` has settled nothing new can start (the
+   * state is no longer open), so the second wait covers the last write and conversion.
+   */
   async #discard(): Promise<void> {
+    this.#discarding = true;
     this.#failureLines = [];
-    if (this.#converting !== undefined) (await this.#connection?.catch(() => undefined))?.interrupt();
-    await Promise.allSettled([this.#blocked, this.#inflight, this.#converting]);
+    (await this.#connection?.catch(() => undefined))?.interrupt();
+    await Promise.allSettled([this.#blocked, this.#inflight]);
+    await Promise.allSettled([this.#inflight, this.#converting]);
     await this.#part?.file.close().catch(() => undefined);
     this.#part = undefined;
     await this.#failures?.close().catch(() => undefined);
@@ -297,7 +304,8 @@ class ParquetBatchWriter implements BatchWriter {
   async #append(line: string): Promise<void> {
     if (this.#used + line.length * 3 + 1 > chunkBytes) {
       await this.#flushChunk();
-      if (this.#figures.bytes >= this.partBytes) {
+      // Roll before the part would outgrow partBytes with one more chunk.
+      if (this.#figures.bytes + chunkBytes > this.partBytes) {
         await this.#inflight;
         await this.#closePart();
       }
@@ -361,8 +369,9 @@ class ParquetBatchWriter implements BatchWriter {
     const averageBytes = Math.max(1, figures.bytes / Math.max(1, figures.records));
     const rowGroupRows = Math.min(maxRowGroupRows, Math.max(minRowGroupRows, Math.floor(rowGroupBytes / averageBytes)));
     const maxObjectBytes = Math.max(defaultMaxObjectBytes, 2 ** Math.ceil(Math.log2(figures.longestLine * 3 + 2)));
+    if (this.#discarding) return; // aborted while the connection opened: the folder is going away
     await connection.run(
-      `COPY (SELECT * FROM read_json(${quoteLiteral(part.jsonl)}, format = 'newline_delimited', ` +
+      `COPY (SELECT * FROM read_json(${quoteLiteral(part.jsonl)}, format = 'newline_delimited', records = true, ` +
         `maximum_object_size = ${maxObjectBytes}, columns = ${readJsonColumns(this.batch.schema)})) ` +
         `TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupRows})`,
     );

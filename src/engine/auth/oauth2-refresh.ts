@@ -114,7 +114,7 @@ async function callTokenEndpoint(config: RefreshConfig, refreshToken: string, co
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
     body = parsed as Record<string, unknown>;
   } catch {
-    const excerpt = redactor.text(bodyExcerpt(result.response.body));
+    const excerpt = bodyExcerpt(result.response.body, redactor);
     throw new EngineError("auth", `Token endpoint ${safeUrl} did not answer a JSON object: ${excerpt}`, {
       url: safeUrl,
       status: result.response.status,

@@ -140,7 +140,7 @@ async function attempt(agent: Agent, req: HttpRequest, options: ExchangeOptions)
     const body = await decode(raw, headers["content-encoding"], settings.maxBodyBytes, safeUrl);
     const response: HttpResponse = { url: req.url, status: res.statusCode, headers, body };
     if (res.statusCode >= 200 && res.statusCode < 300) return { kind: "response", response };
-    const excerpt = redactor.text(bodyExcerpt(body));
+    const excerpt = bodyExcerpt(body, redactor);
     // Redirects are not followed: the credentials on this request must not travel to another URL.
     const redirect =
       res.statusCode < 400 && headers.location ? ` (redirect to ${redactor.text(headers.location)}, not followed)` : "";

@@ -8,6 +8,8 @@ type Json = Record<string, unknown>;
 export function PreviewTable(props: { schema: Json; records: readonly Json[]; caption: string }) {
   const columns = leaves(props.schema);
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const [limit, setLimit] = useState(25);
+  const shown = props.records.slice(0, limit);
   const toggle = (index: number) =>
     setOpen((previous) => {
       const next = new Set(previous);
@@ -31,13 +33,14 @@ export function PreviewTable(props: { schema: Json; records: readonly Json[]; ca
           </tr>
         </thead>
         <tbody>
-          {props.records.map((record, index) => {
+          {shown.map((record, index) => {
             const detailId = `record-json-${index}`;
             return (
               // biome-ignore lint/suspicious/noArrayIndexKey: preview records have no identity but their position
               <Fragment key={index}>
                 <tr>
-                  <td>
+                  <td className="row-head">
+                    <span className="row-number">{index + 1}</span>{" "}
                     <button
                       type="button"
                       className="small"
@@ -45,7 +48,7 @@ export function PreviewTable(props: { schema: Json; records: readonly Json[]; ca
                       aria-controls={detailId}
                       onClick={() => toggle(index)}
                     >
-                      {index + 1} JSON
+                      JSON<span className="visually-hidden"> of record {index + 1}</span>
                     </button>
                   </td>
                   {columns.map((column) => (
@@ -64,6 +67,13 @@ export function PreviewTable(props: { schema: Json; records: readonly Json[]; ca
           })}
         </tbody>
       </table>
+      {props.records.length > shown.length ? (
+        <div className="actions">
+          <button type="button" onClick={() => setLimit((n) => n + 25)}>
+            Show more records ({shown.length} of {props.records.length} shown)
+          </button>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -21,8 +21,7 @@ export function RunChart(props: { runs: readonly RunRow[] }) {
       >
         <title id={`${id}-title`}>Records in and failed per run</title>
         <desc id={`${id}-desc`}>
-          {summary}{" "}
-          {model.groups.map((g) => `Run ${g.label}: ${g.run.input} in, ${g.run.failed} failed.`).join(" ")}
+          {summary} {model.groups.map((g) => `Run ${g.label}: ${g.run.input} in, ${g.run.failed} failed.`).join(" ")}
         </desc>
         {model.ticks.map((tick) => (
           <g key={tick.value} className="tick">
@@ -33,8 +32,19 @@ export function RunChart(props: { runs: readonly RunRow[] }) {
           </g>
         ))}
         {model.bars.map((bar) => (
-          <g key={`${bar.runId}-${bar.series}`} className={`bar ${bar.series}`} data-run={bar.runId} data-series={bar.series}>
-            <rect x={bar.x} y={bar.y} width={Math.max(bar.width, 1)} height={Math.max(bar.height, bar.value > 0 ? 1 : 0)} rx={2} />
+          <g
+            key={`${bar.runId}-${bar.series}`}
+            className={`bar ${bar.series}`}
+            data-run={bar.runId}
+            data-series={bar.series}
+          >
+            <rect
+              x={bar.x}
+              y={bar.y}
+              width={Math.max(bar.width, 1)}
+              height={Math.max(bar.height, bar.value > 0 ? 1 : 0)}
+              rx={2}
+            />
             <text x={bar.x + bar.width / 2} y={bar.y - 4} textAnchor="middle" className="value">
               {formatCount(bar.value)}
             </text>

@@ -80,7 +80,12 @@ export class Api {
     };
   }
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
     const response = await this.fetchImpl(path, {
       method,
       headers: { ...this.headers(), ...(body === undefined ? {} : { "content-type": "application/json" }), ...extra },
@@ -120,7 +125,12 @@ export class Api {
       const envelope: Json = await this.get<Json>(next);
       if (Array.isArray(envelope.items)) items.push(...(envelope.items as T[]));
       const href = isObject(envelope._links) && isObject(envelope._links.next) ? envelope._links.next.href : undefined;
-      next = typeof href === "string" ? (href.startsWith(paths.flowService) ? href : `${paths.flowService}${href}`) : undefined;
+      next =
+        typeof href === "string"
+          ? href.startsWith(paths.flowService)
+            ? href
+            : `${paths.flowService}${href}`
+          : undefined;
     }
     return items;
   }

@@ -177,3 +177,22 @@ export function categoryCounts(cards: readonly SourceCard[]): Array<{ key: strin
     .map(([key, count]) => ({ key, label: categoryLabel(key), count }))
     .sort((a, b) => a.label.localeCompare(b.label));
 }
+
+/** The connection spec id of a flow's first source (its `inheritedAttributes`, spec §1.8). */
+export function flowSourceSpecId(flow: unknown): string | undefined {
+  if (!isObject(flow) || !isObject(flow.inheritedAttributes)) return undefined;
+  const sources = flow.inheritedAttributes.sourceConnections;
+  const first = Array.isArray(sources) ? sources[0] : undefined;
+  const spec = isObject(first) && isObject(first.connectionSpec) ? first.connectionSpec.id : undefined;
+  return typeof spec === "string" ? spec : undefined;
+}
+
+/** Spec id → card, for naming the source of flows. */
+export function cardsById(specs: readonly unknown[]): Map<string, SourceCard> {
+  const out = new Map<string, SourceCard>();
+  for (const spec of specs) {
+    const card = sourceCard(spec);
+    if (card) out.set(card.id, card);
+  }
+  return out;
+}

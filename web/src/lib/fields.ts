@@ -36,7 +36,9 @@ export function schemaType(schema: Json): string {
 }
 
 export function joinPath(segments: readonly string[]): string | undefined {
-  return segments.length > 0 && segments.every((s) => pathName.test(s) && s !== "__proto__") ? segments.join(".") : undefined;
+  return segments.length > 0 && segments.every((s) => pathName.test(s) && s !== "__proto__")
+    ? segments.join(".")
+    : undefined;
 }
 
 /**
@@ -50,7 +52,12 @@ export function leaves(schema: unknown, maxDepth = 8, prefix: readonly string[] 
     if (!isObject(child)) continue;
     const segments = [...prefix, name];
     const type = schemaType(child);
-    if (type === "object" && isObject(child.properties) && Object.keys(child.properties).length > 0 && segments.length < maxDepth) {
+    if (
+      type === "object" &&
+      isObject(child.properties) &&
+      Object.keys(child.properties).length > 0 &&
+      segments.length < maxDepth
+    ) {
       out.push(...leaves(child, maxDepth, segments));
       continue;
     }
@@ -71,11 +78,18 @@ export function inferSchema(records: readonly unknown[]): Json {
   const merge = (schema: Json, value: unknown): Json => {
     if (isObject(value)) {
       const properties: Json = isObject(schema.properties) ? { ...schema.properties } : {};
-      for (const [key, child] of Object.entries(value)) properties[key] = merge(isObject(properties[key]) ? (properties[key] as Json) : {}, child);
+      for (const [key, child] of Object.entries(value))
+        properties[key] = merge(isObject(properties[key]) ? (properties[key] as Json) : {}, child);
       return { ...schema, type: "object", properties };
     }
     if (value === null || value === undefined) return schema.type ? schema : { type: "null" };
-    const type = Array.isArray(value) ? "array" : typeof value === "number" ? (Number.isInteger(value) ? "integer" : "number") : typeof value;
+    const type = Array.isArray(value)
+      ? "array"
+      : typeof value === "number"
+        ? Number.isInteger(value)
+          ? "integer"
+          : "number"
+        : typeof value;
     if (schema.type === undefined || schema.type === "null") return { ...schema, type };
     if (schema.type === "integer" && type === "number") return { ...schema, type: "number" };
     return schema;

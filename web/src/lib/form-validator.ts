@@ -22,7 +22,10 @@ const junkOptionId = "_$junk_option_schema_id$_";
 type FormData = Record<string, unknown>;
 
 export class FormValidator implements ValidatorType<FormData, RJSFSchema> {
-  rawValidation<Result = ErrorObject>(schema: RJSFSchema, formData?: FormData): { errors?: Result[]; validationError?: Error } {
+  rawValidation<Result = ErrorObject>(
+    schema: RJSFSchema,
+    formData?: FormData,
+  ): { errors?: Result[]; validationError?: Error } {
     try {
       const errors = validateSchema(schema as Schema, formData ?? {});
       return { errors: errors.length > 0 ? (errors as unknown as Result[]) : undefined };

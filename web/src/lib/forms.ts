@@ -39,7 +39,8 @@ export function formSchema(schema: unknown): RJSFSchema {
   }
   if (Array.isArray(copy.required)) {
     for (const name of copy.required) {
-      if (typeof name === "string" && !Object.hasOwn(properties, name)) properties[name] = { type: "string", title: name };
+      if (typeof name === "string" && !Object.hasOwn(properties, name))
+        properties[name] = { type: "string", title: name };
     }
   }
   copy.properties = properties;
@@ -57,11 +58,19 @@ export function uiSchemaFor(schema: unknown, root = true): UiSchema {
   for (const [name, property] of Object.entries(schema.properties)) {
     if (isHiddenProperty(property)) {
       ui[name] = { "ui:widget": "hidden" };
-    } else if (isSecretProperty(name, property) && (!isObject(property) || property.type === undefined || property.type === "string")) {
+    } else if (
+      isSecretProperty(name, property) &&
+      (!isObject(property) || property.type === undefined || property.type === "string")
+    ) {
       ui[name] = { "ui:widget": "password", "ui:autocomplete": "new-password" };
     } else if (isObject(property) && property.type === "object" && isObject(property.properties)) {
       ui[name] = uiSchemaFor(property, false);
-    } else if (isObject(property) && property.type === "string" && typeof property.format !== "string" && /url$/i.test(name)) {
+    } else if (
+      isObject(property) &&
+      property.type === "string" &&
+      typeof property.format !== "string" &&
+      /url$/i.test(name)
+    ) {
       ui[name] = { "ui:inputType": "url" };
     }
   }
@@ -74,7 +83,8 @@ export function secretFieldNames(schema: unknown, prefix = ""): string[] {
   const out: string[] = [];
   for (const [name, property] of Object.entries(schema.properties)) {
     if (isSecretProperty(name, property)) out.push(`${prefix}${name}`);
-    else if (isObject(property) && property.type === "object") out.push(...secretFieldNames(property, `${prefix}${name}.`));
+    else if (isObject(property) && property.type === "object")
+      out.push(...secretFieldNames(property, `${prefix}${name}.`));
   }
   return out;
 }

@@ -53,7 +53,9 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
   if (isObject(a) && isObject(b)) {
     const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]));
+    return (
+      keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && deepEqual(a[key], b[key]))
+    );
   }
   return false;
 }
@@ -82,12 +84,20 @@ const formats: Record<string, (text: string) => boolean> = {
   time: validTime,
   "date-time": (text) => {
     const [date, time, extra] = text.split(/[tT ]/);
-    return extra === undefined && date !== undefined && time !== undefined && validDate(date) && validTime(time) && /(z|[+-]\d{2}:?\d{2})$/i.test(time);
+    return (
+      extra === undefined &&
+      date !== undefined &&
+      time !== undefined &&
+      validDate(date) &&
+      validTime(time) &&
+      /(z|[+-]\d{2}:?\d{2})$/i.test(time)
+    );
   },
   email: (text) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text),
   uri: (text) => /^[a-z][a-z0-9+.-]*:[^\s]*$/i.test(text),
   "uri-reference": (text) => !/\s/.test(text),
-  hostname: (text) => /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text),
+  hostname: (text) =>
+    /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(text),
   ipv4: (text) => /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/.test(text),
   uuid: (text) => /^(?:urn:uuid:)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(text),
   regex: (text) => {
@@ -129,14 +139,27 @@ class Run {
     params: Record<string, unknown>,
     message: string,
   ): void {
-    this.errors.push({ instancePath, schemaPath: `${schemaPath}/${keyword}`, keyword, params, message, parentSchema: schema });
+    this.errors.push({
+      instancePath,
+      schemaPath: `${schemaPath}/${keyword}`,
+      keyword,
+      params,
+      message,
+      parentSchema: schema,
+    });
   }
 
   /** Validates and records errors; returns whether the value is valid. */
   check(schema: Schema, value: unknown, instancePath: string, schemaPath: string): boolean {
     if (schema === true) return true;
     if (schema === false) {
-      this.errors.push({ instancePath, schemaPath, keyword: "false schema", params: {}, message: "boolean schema is false" });
+      this.errors.push({
+        instancePath,
+        schemaPath,
+        keyword: "false schema",
+        params: {},
+        message: "boolean schema is false",
+      });
       return false;
     }
     if (!isObject(schema)) return true;
@@ -165,7 +188,12 @@ class Run {
       // draft-07: siblings of $ref are ignored
       return this.errors.length === start;
     }
-    const types = typeof schema.type === "string" ? [schema.type] : Array.isArray(schema.type) ? (schema.type as string[]) : undefined;
+    const types =
+      typeof schema.type === "string"
+        ? [schema.type]
+        : Array.isArray(schema.type)
+          ? (schema.type as string[])
+          : undefined;
     if (types && !types.some((type) => typeMatches(type, value))) {
       this.fail(schema, "type", at, path, { type: types.join(",") }, `must be ${types.join(",")}`);
       return false;
@@ -186,10 +214,24 @@ class Run {
 
   private checkString(schema: Json, value: string, at: string, path: string): void {
     if (typeof schema.minLength === "number" && length(value) < schema.minLength) {
-      this.fail(schema, "minLength", at, path, { limit: schema.minLength }, `must NOT have fewer than ${schema.minLength} characters`);
+      this.fail(
+        schema,
+        "minLength",
+        at,
+        path,
+        { limit: schema.minLength },
+        `must NOT have fewer than ${schema.minLength} characters`,
+      );
     }
     if (typeof schema.maxLength === "number" && length(value) > schema.maxLength) {
-      this.fail(schema, "maxLength", at, path, { limit: schema.maxLength }, `must NOT have more than ${schema.maxLength} characters`);
+      this.fail(
+        schema,
+        "maxLength",
+        at,
+        path,
+        { limit: schema.maxLength },
+        `must NOT have more than ${schema.maxLength} characters`,
+      );
     }
     if (typeof schema.pattern === "string") {
       let matches = true;
@@ -198,7 +240,8 @@ class Run {
       } catch {
         matches = true; // an invalid pattern is the schema's problem, not the user's
       }
-      if (!matches) this.fail(schema, "pattern", at, path, { pattern: schema.pattern }, `must match pattern "${schema.pattern}"`);
+      if (!matches)
+        this.fail(schema, "pattern", at, path, { pattern: schema.pattern }, `must match pattern "${schema.pattern}"`);
     }
     if (typeof schema.format === "string") {
       const check = formats[schema.format];
@@ -222,23 +265,51 @@ class Run {
     if (typeof schema.multipleOf === "number" && schema.multipleOf > 0) {
       const quotient = value / schema.multipleOf;
       if (Math.abs(quotient - Math.round(quotient)) > 1e-9) {
-        this.fail(schema, "multipleOf", at, path, { multipleOf: schema.multipleOf }, `must be multiple of ${schema.multipleOf}`);
+        this.fail(
+          schema,
+          "multipleOf",
+          at,
+          path,
+          { multipleOf: schema.multipleOf },
+          `must be multiple of ${schema.multipleOf}`,
+        );
       }
     }
   }
 
   private checkArray(schema: Json, value: unknown[], at: string, path: string): void {
     if (typeof schema.minItems === "number" && value.length < schema.minItems) {
-      this.fail(schema, "minItems", at, path, { limit: schema.minItems }, `must NOT have fewer than ${schema.minItems} items`);
+      this.fail(
+        schema,
+        "minItems",
+        at,
+        path,
+        { limit: schema.minItems },
+        `must NOT have fewer than ${schema.minItems} items`,
+      );
     }
     if (typeof schema.maxItems === "number" && value.length > schema.maxItems) {
-      this.fail(schema, "maxItems", at, path, { limit: schema.maxItems }, `must NOT have more than ${schema.maxItems} items`);
+      this.fail(
+        schema,
+        "maxItems",
+        at,
+        path,
+        { limit: schema.maxItems },
+        `must NOT have more than ${schema.maxItems} items`,
+      );
     }
     if (schema.uniqueItems === true) {
       outer: for (let j = 1; j < value.length; j += 1) {
         for (let i = 0; i < j; i += 1) {
           if (deepEqual(value[i], value[j])) {
-            this.fail(schema, "uniqueItems", at, path, { i, j }, `must NOT have duplicate items (items ## ${i} and ${j} are identical)`);
+            this.fail(
+              schema,
+              "uniqueItems",
+              at,
+              path,
+              { i, j },
+              `must NOT have duplicate items (items ## ${i} and ${j} are identical)`,
+            );
             break outer;
           }
         }
@@ -254,7 +325,9 @@ class Run {
         }
       });
     } else if (schema.items !== undefined) {
-      value.forEach((item, index) => this.check(schema.items as Schema, item, `${at}/${index}`, `${path}/items`));
+      value.forEach((item, index) => {
+        this.check(schema.items as Schema, item, `${at}/${index}`, `${path}/items`);
+      });
     }
     if (schema.contains !== undefined && !value.some((item) => this.quiet(schema.contains as Schema, item))) {
       this.fail(schema, "contains", at, path, {}, "must contain at least 1 valid item(s)");
@@ -271,10 +344,24 @@ class Run {
     }
     const keys = Object.keys(value).filter((key) => value[key] !== undefined);
     if (typeof schema.minProperties === "number" && keys.length < schema.minProperties) {
-      this.fail(schema, "minProperties", at, path, { limit: schema.minProperties }, `must NOT have fewer than ${schema.minProperties} properties`);
+      this.fail(
+        schema,
+        "minProperties",
+        at,
+        path,
+        { limit: schema.minProperties },
+        `must NOT have fewer than ${schema.minProperties} properties`,
+      );
     }
     if (typeof schema.maxProperties === "number" && keys.length > schema.maxProperties) {
-      this.fail(schema, "maxProperties", at, path, { limit: schema.maxProperties }, `must NOT have more than ${schema.maxProperties} properties`);
+      this.fail(
+        schema,
+        "maxProperties",
+        at,
+        path,
+        { limit: schema.maxProperties },
+        `must NOT have more than ${schema.maxProperties} properties`,
+      );
     }
     const properties = isObject(schema.properties) ? schema.properties : {};
     const patterns = isObject(schema.patternProperties) ? schema.patternProperties : {};
@@ -299,7 +386,14 @@ class Run {
       }
       if (!matched && schema.additionalProperties !== undefined) {
         if (schema.additionalProperties === false) {
-          this.fail(schema, "additionalProperties", at, path, { additionalProperty: key }, "must NOT have additional properties");
+          this.fail(
+            schema,
+            "additionalProperties",
+            at,
+            path,
+            { additionalProperty: key },
+            "must NOT have additional properties",
+          );
         } else {
           this.check(schema.additionalProperties as Schema, value[key], child, `${path}/additionalProperties`);
         }
@@ -311,8 +405,14 @@ class Run {
         if (Array.isArray(dependency)) {
           const missing = dependency.filter((name) => typeof name === "string" && !keys.includes(name));
           for (const name of missing) {
-            this.fail(schema, "dependencies", at, path, { property: key, missingProperty: name, deps: dependency.join(", "), depsCount: dependency.length },
-              `must have property ${name} when property ${key} is present`);
+            this.fail(
+              schema,
+              "dependencies",
+              at,
+              path,
+              { property: key, missingProperty: name, deps: dependency.join(", "), depsCount: dependency.length },
+              `must have property ${name} when property ${key} is present`,
+            );
           }
         } else {
           this.check(dependency as Schema, value, at, `${path}/dependencies/${escapePointer(key)}`);
@@ -330,20 +430,35 @@ class Run {
 
   private checkCombinators(schema: Json, value: unknown, at: string, path: string): void {
     if (Array.isArray(schema.allOf)) {
-      schema.allOf.forEach((sub, index) => this.check(sub as Schema, value, at, `${path}/allOf/${index}`));
+      schema.allOf.forEach((sub, index) => {
+        this.check(sub as Schema, value, at, `${path}/allOf/${index}`);
+      });
     }
     if (Array.isArray(schema.anyOf) && !schema.anyOf.some((sub) => this.quiet(sub as Schema, value))) {
       // Ajv reports each branch's errors, then anyOf itself.
-      schema.anyOf.forEach((sub, index) => this.check(sub as Schema, value, at, `${path}/anyOf/${index}`));
+      schema.anyOf.forEach((sub, index) => {
+        this.check(sub as Schema, value, at, `${path}/anyOf/${index}`);
+      });
       this.fail(schema, "anyOf", at, path, {}, "must match a schema in anyOf");
     }
     if (Array.isArray(schema.oneOf)) {
-      const passing = schema.oneOf.map((sub, index) => (this.quiet(sub as Schema, value) ? index : -1)).filter((i) => i >= 0);
+      const passing = schema.oneOf
+        .map((sub, index) => (this.quiet(sub as Schema, value) ? index : -1))
+        .filter((i) => i >= 0);
       if (passing.length === 0) {
-        schema.oneOf.forEach((sub, index) => this.check(sub as Schema, value, at, `${path}/oneOf/${index}`));
+        schema.oneOf.forEach((sub, index) => {
+          this.check(sub as Schema, value, at, `${path}/oneOf/${index}`);
+        });
         this.fail(schema, "oneOf", at, path, { passingSchemas: null }, "must match exactly one schema in oneOf");
       } else if (passing.length > 1) {
-        this.fail(schema, "oneOf", at, path, { passingSchemas: passing.slice(0, 2) }, "must match exactly one schema in oneOf");
+        this.fail(
+          schema,
+          "oneOf",
+          at,
+          path,
+          { passingSchemas: passing.slice(0, 2) },
+          "must match exactly one schema in oneOf",
+        );
       }
     }
     if (schema.not !== undefined && this.quiet(schema.not as Schema, value)) {

@@ -46,7 +46,13 @@ export function isNamePath(text: string): boolean {
 
 function fieldTypeOf(leaf: Leaf): FieldType {
   if (leaf.type === "string" && (leaf.format === "date-time" || leaf.format === "date")) return leaf.format;
-  if (leaf.type === "string" || leaf.type === "integer" || leaf.type === "number" || leaf.type === "boolean" || leaf.type === "array") {
+  if (
+    leaf.type === "string" ||
+    leaf.type === "integer" ||
+    leaf.type === "number" ||
+    leaf.type === "boolean" ||
+    leaf.type === "array"
+  ) {
     return leaf.type;
   }
   if (leaf.type === "object") return "json";
@@ -132,7 +138,8 @@ export function fieldProblems(fields: readonly ProposedField[]): FieldProblem[] 
       problems.push({ index, message: "Names cannot hold spaces, dots, brackets, parentheses, commas or quotes." });
     } else {
       const other = seen.get(field.name.toLowerCase());
-      if (other !== undefined) problems.push({ index, message: `Same name as field ${other + 1} (names ignore case).` });
+      if (other !== undefined)
+        problems.push({ index, message: `Same name as field ${other + 1} (names ignore case).` });
       else seen.set(field.name.toLowerCase(), index);
     }
   });
@@ -185,7 +192,11 @@ export function autoMap(sources: readonly string[], destinations: readonly strin
  * Rows kept in step with the destinations: rows whose destination is gone are dropped, rows the
  * person wrote stay, and destinations without a row get one by name when a source matches.
  */
-export function syncRows(rows: readonly MappingRow[], sources: readonly string[], destinations: readonly string[]): MappingRow[] {
+export function syncRows(
+  rows: readonly MappingRow[],
+  sources: readonly string[],
+  destinations: readonly string[],
+): MappingRow[] {
   const kept = rows.filter((row) => row.destination === "" || destinations.includes(row.destination));
   const mapped = new Set(kept.map((row) => row.destination));
   const added = autoMap(
@@ -259,7 +270,11 @@ export function rowProblems(rows: readonly MappingRow[], destinations: readonly 
     if (row.sourceType === "ATTRIBUTE") {
       if (row.source.trim() === "") problems.push({ row: index, field: "source", message: "Choose a source field." });
       else if (!isPath(row.source)) {
-        problems.push({ row: index, field: "source", message: "Not a field path (e.g. member.email_address or items[0].id)." });
+        problems.push({
+          row: index,
+          field: "source",
+          message: "Not a field path (e.g. member.email_address or items[0].id).",
+        });
       }
     } else {
       const problem = expressionProblem(row.source);
@@ -274,7 +289,11 @@ export function rowProblems(rows: readonly MappingRow[], destinations: readonly 
     }
     const other = seen.get(row.destination);
     if (other !== undefined) {
-      problems.push({ row: index, field: "destination", message: `Row ${other + 1} writes ${row.destination} already.` });
+      problems.push({
+        row: index,
+        field: "destination",
+        message: `Row ${other + 1} writes ${row.destination} already.`,
+      });
     } else {
       for (const [path, at] of seen) {
         if (path.startsWith(`${row.destination}.`) || row.destination.startsWith(`${path}.`)) {
@@ -292,7 +311,11 @@ export function rowProblems(rows: readonly MappingRow[], destinations: readonly 
 export function mappingSetBody(rows: readonly MappingRow[], dataSetId: string): Json {
   return {
     dataSetId,
-    mappings: rows.map((row) => ({ sourceType: row.sourceType, source: row.source.trim(), destination: row.destination })),
+    mappings: rows.map((row) => ({
+      sourceType: row.sourceType,
+      source: row.source.trim(),
+      destination: row.destination,
+    })),
   };
 }
 

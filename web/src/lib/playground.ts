@@ -1,5 +1,5 @@
 /** The playground's words for what the engine answers: stop reasons, and problem locations. */
-import { frame, type Located, locate, type Location } from "./json-locate.ts";
+import { frame, type Located, type Location, locate } from "./json-locate.ts";
 
 export interface LintProblem {
   readonly pointer: string;
@@ -25,9 +25,15 @@ export const stopReasonText: Readonly<Record<string, string>> = {
   error: "the read failed",
 };
 
-export function describeStop(stopReason: string, limitedBy: string | undefined, limits: { maxPages: number; maxRecords: number }): string {
-  if (limitedBy === "maxPages") return `the playground's limit of ${limits.maxPages} page(s) was reached; a real run would read on`;
-  if (limitedBy === "maxRecords") return `the playground's limit of ${limits.maxRecords} record(s) was reached; a real run would read on`;
+export function describeStop(
+  stopReason: string,
+  limitedBy: string | undefined,
+  limits: { maxPages: number; maxRecords: number },
+): string {
+  if (limitedBy === "maxPages")
+    return `the playground's limit of ${limits.maxPages} page(s) was reached; a real run would read on`;
+  if (limitedBy === "maxRecords")
+    return `the playground's limit of ${limits.maxRecords} record(s) was reached; a real run would read on`;
   return stopReasonText[stopReason] ?? stopReason;
 }
 
@@ -37,7 +43,11 @@ export interface PlacedProblem extends LintProblem {
 }
 
 /** Each problem at its field's line (or its nearest existing parent's), with the lines around it. */
-export function placeProblems(text: string, answer: LintAnswer, locations: ReadonlyMap<string, Location>): PlacedProblem[] {
+export function placeProblems(
+  text: string,
+  answer: LintAnswer,
+  locations: ReadonlyMap<string, Location>,
+): PlacedProblem[] {
   if (answer.syntaxError) {
     const { line, column, message } = answer.syntaxError;
     return [

@@ -10,7 +10,8 @@ const isObject = (value: unknown): value is Json =>
 
 const obj = (value: unknown): Json => (isObject(value) ? value : {});
 const num = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
-const optNum = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const optNum = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? value : undefined;
 
 export interface RunError {
   readonly code: string;
@@ -123,7 +124,7 @@ export const isTerminal = (state: string) => state === "success" || state === "f
 export function niceMax(value: number): number {
   if (value <= 4) return 4;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+  for (const step of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) {
     const candidate = step * magnitude;
     if (candidate >= value && Number.isInteger(candidate / 4)) return candidate;
   }
@@ -146,7 +147,12 @@ export interface ChartModel {
   readonly plot: { readonly left: number; readonly top: number; readonly width: number; readonly height: number };
   readonly max: number;
   readonly ticks: ReadonlyArray<{ readonly value: number; readonly y: number }>;
-  readonly groups: ReadonlyArray<{ readonly run: RunRow; readonly x: number; readonly width: number; readonly label: string }>;
+  readonly groups: ReadonlyArray<{
+    readonly run: RunRow;
+    readonly x: number;
+    readonly width: number;
+    readonly label: string;
+  }>;
   readonly bars: readonly ChartBar[];
 }
 
@@ -154,13 +160,19 @@ export interface ChartModel {
  * Grouped bars, one group per run (the last `limit` runs), records in and failed side by side on
  * a shared axis from 0 to a round maximum. Pure geometry: the component only draws it.
  */
-export function chartModel(rows: readonly RunRow[], options: { width?: number; height?: number; limit?: number } = {}): ChartModel {
+export function chartModel(
+  rows: readonly RunRow[],
+  options: { width?: number; height?: number; limit?: number } = {},
+): ChartModel {
   const width = options.width ?? 720;
   const height = options.height ?? 240;
   const runs = chronological(rows).slice(-(options.limit ?? 20));
   const plot = { left: 56, top: 16, width: width - 56 - 16, height: height - 16 - 40 };
   const max = niceMax(Math.max(0, ...runs.flatMap((r) => [r.input, r.failed])));
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({ value: Math.round(max * f), y: plot.top + plot.height * (1 - f) }));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => ({
+    value: Math.round(max * f),
+    y: plot.top + plot.height * (1 - f),
+  }));
   const slot = runs.length > 0 ? plot.width / runs.length : plot.width;
   const groupWidth = Math.min(slot * 0.7, 96);
   const barWidth = groupWidth / 2;

@@ -46,14 +46,20 @@ export function loadSession(store: KeyValueStore): Session {
           c !== null && typeof c === "object" && isString(c.orgId) && isString(c.accessToken) && isString(c.apiKey),
       )
     : [];
-  const orgId = isString(data.orgId) && credentials.some((c) => c.orgId === data.orgId) ? data.orgId : credentials[0]?.orgId;
+  const orgId =
+    isString(data.orgId) && credentials.some((c) => c.orgId === data.orgId) ? data.orgId : credentials[0]?.orgId;
   const sandboxes: Record<string, string[]> = {};
   if (data.sandboxes !== null && typeof data.sandboxes === "object") {
     for (const [org, names] of Object.entries(data.sandboxes as Record<string, unknown>)) {
       if (Array.isArray(names)) sandboxes[org] = names.filter(isString);
     }
   }
-  return { credentials, orgId, sandbox: isString(data.sandbox) && data.sandbox !== "" ? data.sandbox : "prod", sandboxes };
+  return {
+    credentials,
+    orgId,
+    sandbox: isString(data.sandbox) && data.sandbox !== "" ? data.sandbox : "prod",
+    sandboxes,
+  };
 }
 
 export function saveSession(store: KeyValueStore, session: Session): void {
@@ -73,7 +79,7 @@ export function sandboxesOf(session: Session, orgId: string | undefined): string
 /** Signs in (or replaces) an org's credentials, makes it active in the given sandbox. */
 export function signIn(session: Session, credentials: Credentials, sandbox: string): Session {
   const others = session.credentials.filter((c) => c.orgId !== credentials.orgId);
-  return useSandbox({ ...session, credentials: [...others, credentials], orgId: credentials.orgId }, sandbox);
+  return selectSandbox({ ...session, credentials: [...others, credentials], orgId: credentials.orgId }, sandbox);
 }
 
 export function switchOrg(session: Session, orgId: string): Session {
@@ -81,12 +87,13 @@ export function switchOrg(session: Session, orgId: string): Session {
   return { ...session, orgId, sandbox: "prod" };
 }
 
-export function useSandbox(session: Session, sandbox: string): Session {
+export function selectSandbox(session: Session, sandbox: string): Session {
   const name = sandbox.trim().toLowerCase() || "prod";
   const org = session.orgId;
   if (!org) return { ...session, sandbox: name };
   const known = session.sandboxes[org] ?? [];
-  const sandboxes = known.includes(name) || name === "prod" ? session.sandboxes : { ...session.sandboxes, [org]: [...known, name] };
+  const sandboxes =
+    known.includes(name) || name === "prod" ? session.sandboxes : { ...session.sandboxes, [org]: [...known, name] };
   return { ...session, sandbox: name, sandboxes };
 }
 

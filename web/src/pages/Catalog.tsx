@@ -62,8 +62,8 @@ export function Catalog() {
           </p>
           {!specs.loading && cards.length === 0 ? (
             <p>
-              No sources yet. Register the examples with <code>inlet artifacts register examples/Sources</code>, or try a
-              spec in the <Link href={hrefs.playground}>playground</Link>.
+              No sources yet. Register the examples with <code>inlet artifacts register examples/Sources</code>, or try
+              a spec in the <Link href={hrefs.playground}>playground</Link>.
             </p>
           ) : null}
           <ul className="cards">

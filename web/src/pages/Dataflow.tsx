@@ -10,6 +10,7 @@ import { Page } from "../components/Page.tsx";
 import { RunChart } from "../components/RunChart.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { fs } from "../lib/api.ts";
+import { flowSourceSpecId, sourceCard } from "../lib/catalog.ts";
 import { hrefs } from "../lib/routes.ts";
 import {
   chronological,
@@ -32,12 +33,27 @@ export function Dataflow(props: { id: string }) {
       (await api.list<Json>(fs(`/runs?property=${encodeURIComponent(`flowId==${props.id}`)}&limit=100`))).map(runRow),
     [scope, props.id],
   );
+  const targetId = String((flow.data?.targetConnectionIds as unknown[] | undefined)?.[0] ?? "");
+  const specId = flowSourceSpecId(flow.data);
+  const related = useLoad(async () => {
+    const [target, spec] = await Promise.all([
+      targetId
+        ? api.one<Json>(fs(`/targetConnections/${encodeURIComponent(targetId)}`)).catch(() => undefined)
+        : undefined,
+      specId ? api.one<Json>(fs(`/connectionSpecs/${encodeURIComponent(specId)}`)).catch(() => undefined) : undefined,
+    ]);
+    const params = (target?.params ?? {}) as Json;
+    return { dataSetId: typeof params.dataSetId === "string" ? params.dataSetId : undefined, source: sourceCard(spec) };
+  }, [scope, targetId, specId]);
   const rows = chronological(runs.data ?? []);
   const active = rows.some((r) => !isTerminal(r.state));
-  useInterval(() => {
-    runs.reload();
-    flow.reload();
-  }, active ? 2_000 : 10_000);
+  useInterval(
+    () => {
+      runs.reload();
+      flow.reload();
+    },
+    active ? 2_000 : 10_000,
+  );
   const [selected, setSelected] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [actionError, setActionError] = useState<unknown>();
@@ -116,7 +132,12 @@ export function Dataflow(props: { id: string }) {
             {state === "enabled" ? "Disable" : "Enable"}
           </button>
           {once ? (
-            <button type="button" className="primary" onClick={() => void runNow()} disabled={busy !== undefined || state !== "enabled"}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void runNow()}
+              disabled={busy !== undefined || state !== "enabled"}
+            >
               {busy === "run" ? "Starting…" : "Run now"}
             </button>
           ) : null}
@@ -137,6 +158,12 @@ export function Dataflow(props: { id: string }) {
         <section className="card" aria-labelledby="definition-title">
           <h2 id="definition-title">Definition</h2>
           <dl className="summary">
+            <dt>Source</dt>
+            <dd>{related.data?.source?.label ?? specId ?? "—"}</dd>
+            <dt>Dataset</dt>
+            <dd>
+              <code>{related.data?.dataSetId ?? "—"}</code>
+            </dd>
             <dt>Schedule</dt>
             <dd>{describeSchedule(schedule)}</dd>
             <dt>Next run</dt>
@@ -151,7 +178,11 @@ export function Dataflow(props: { id: string }) {
             </dd>
             <dt>Mapping set</dt>
             <dd>
-              <code>{String(((f.transformations as Json[] | undefined)?.[0]?.params as Json | undefined)?.mappingId ?? "none")}</code>
+              <code>
+                {String(
+                  ((f.transformations as Json[] | undefined)?.[0]?.params as Json | undefined)?.mappingId ?? "none",
+                )}
+              </code>
             </dd>
             <dt>Created</dt>
             <dd>{formatTime(Number(f.createdAt))}</dd>
@@ -167,7 +198,9 @@ export function Dataflow(props: { id: string }) {
         <div className="section-head">
           <h2 id="runs-title">Runs</h2>
           <span className="muted small" aria-live="polite">
-            {active ? "A run is in progress; refreshing every 2 seconds." : `${rows.length} run${rows.length === 1 ? "" : "s"}`}
+            {active
+              ? "A run is in progress; refreshing every 2 seconds."
+              : `${rows.length} run${rows.length === 1 ? "" : "s"}`}
           </span>
         </div>
         {runs.error ? <ErrorNotice error={runs.error} title="Could not load the runs" /> : null}
@@ -211,7 +244,12 @@ export function Dataflow(props: { id: string }) {
                       <td className="num">{formatCount(run.output)}</td>
                       <td className="num">{formatCount(run.failed)}</td>
                       <td>
-                        <button type="button" className="small" aria-pressed={current} onClick={() => setSelected(run.id)}>
+                        <button
+                          type="button"
+                          className="small"
+                          aria-pressed={current}
+                          onClick={() => setSelected(run.id)}
+                        >
                           Details<span className="visually-hidden"> of run {number}</span>
                         </button>
                       </td>

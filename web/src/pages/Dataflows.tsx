@@ -4,6 +4,7 @@ import { ErrorNotice } from "../components/Notice.tsx";
 import { Page } from "../components/Page.tsx";
 import { StateBadge } from "../components/StateBadge.tsx";
 import { fs } from "../lib/api.ts";
+import { cardsById, flowSourceSpecId } from "../lib/catalog.ts";
 import { hrefs } from "../lib/routes.ts";
 import { describeSchedule, formatTime } from "../lib/schedule.ts";
 
@@ -12,6 +13,8 @@ type Json = Record<string, unknown>;
 export function Dataflows() {
   const { api, scope } = useApp();
   const flows = useLoad(() => api.list<Json>(fs("/flows?orderby=-createdAt&limit=100")), [scope]);
+  const specs = useLoad(() => api.list<Json>(fs("/connectionSpecs?limit=100")), [scope]);
+  const cards = cardsById(specs.data ?? []);
   useInterval(flows.reload, 10_000);
   const items = flows.data ?? [];
   return (
@@ -38,6 +41,7 @@ export function Dataflows() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Source</th>
                 <th scope="col">State</th>
                 <th scope="col">Schedule</th>
                 <th scope="col">Last run</th>
@@ -54,6 +58,7 @@ export function Dataflows() {
                     <td>
                       <Link href={hrefs.dataflow(id)}>{String(flow.name ?? id)}</Link>
                     </td>
+                    <td>{cards.get(flowSourceSpecId(flow) ?? "")?.label ?? <span className="muted">—</span>}</td>
                     <td>
                       <StateBadge state={String(flow.state ?? "")} />
                     </td>
@@ -68,7 +73,13 @@ export function Dataflows() {
                         <span className="muted">No run yet</span>
                       )}
                     </td>
-                    <td>{typeof flow.nextRunAt === "number" ? formatTime(flow.nextRunAt) : <span className="muted">—</span>}</td>
+                    <td>
+                      {typeof flow.nextRunAt === "number" ? (
+                        formatTime(flow.nextRunAt)
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
                     <td className="small">{formatTime(Number(flow.createdAt))}</td>
                   </tr>
                 );

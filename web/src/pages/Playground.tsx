@@ -152,10 +152,19 @@ export function Playground() {
                   </option>
                 ))}
               </select>
-              <button type="button" className="small" onClick={() => setText(`${JSON.stringify(templateSpec, null, 2)}\n`)}>
+              <button
+                type="button"
+                className="small"
+                onClick={() => setText(`${JSON.stringify(templateSpec, null, 2)}\n`)}
+              >
                 Template
               </button>
-              <button type="button" className="small" disabled={!parsed} onClick={() => parsed && setText(`${JSON.stringify(parsed, null, 2)}\n`)}>
+              <button
+                type="button"
+                className="small"
+                disabled={!parsed}
+                onClick={() => parsed && setText(`${JSON.stringify(parsed, null, 2)}\n`)}
+              >
                 Format
               </button>
             </div>
@@ -207,7 +216,11 @@ export function Playground() {
                 <div className="lint-head">
                   <span className={`badge ${p.severity === "error" ? "bad" : "warn"}`}>{p.severity}</span>
                   {p.location ? (
-                    <button type="button" className="link" onClick={() => p.location && jumpTo(p.location.line, p.location.column)}>
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => p.location && jumpTo(p.location.line, p.location.column)}
+                    >
                       Line {p.location.line}
                       <span className="visually-hidden">: go to the field in the editor</span>
                     </button>
@@ -215,7 +228,7 @@ export function Playground() {
                   <code className="pointer">{p.pointer || "/"}</code>
                 </div>
                 {p.frame.length > 0 && p.location ? (
-                  <div className="codeframe" role="group" aria-label={`Lines around line ${p.location.line}`}>
+                  <div className="codeframe">
                     {p.frame.map((line) => (
                       <div key={line.line}>
                         <div className={line.line === p.location?.line ? "cf-line hit" : "cf-line"}>
@@ -313,19 +326,40 @@ function TestRead(props: { spec: Json | undefined; text: string }) {
                   </select>
                 </div>
               ) : null}
-              {option ? <SchemaForm key={authKey} idPrefix="read-auth" schema={option.schema} formData={auth} onChange={setAuth} /> : null}
+              {option ? (
+                <SchemaForm
+                  key={authKey}
+                  idPrefix="read-auth"
+                  schema={option.schema}
+                  formData={auth}
+                  onChange={setAuth}
+                />
+              ) : null}
             </div>
             <div>
               <h3>Source parameters</h3>
               {hasNoFields(paramsSchema) ? (
                 <p className="muted">The spec declares no parameters.</p>
               ) : (
-                <SchemaForm key={paramsKey} idPrefix="read-params" schema={paramsSchema} formData={params} onChange={setParams} />
+                <SchemaForm
+                  key={paramsKey}
+                  idPrefix="read-params"
+                  schema={paramsSchema}
+                  formData={params}
+                  onChange={setParams}
+                />
               )}
               <div className="grid-2">
                 <div className="field">
                   <label htmlFor="read-pages">Pages (at most 5)</label>
-                  <input id="read-pages" type="number" min={1} max={5} value={maxPages} onChange={(e) => setMaxPages(e.target.value)} />
+                  <input
+                    id="read-pages"
+                    type="number"
+                    min={1}
+                    max={5}
+                    value={maxPages}
+                    onChange={(e) => setMaxPages(e.target.value)}
+                  />
                 </div>
                 <div className="field">
                   <label htmlFor="read-records">Records (at most 100)</label>
@@ -346,7 +380,9 @@ function TestRead(props: { spec: Json | undefined; text: string }) {
           <button type="button" className="primary" onClick={() => void run()} disabled={busy || !props.spec}>
             {busy ? "Reading…" : "Run test read"}
           </button>
-          <span className="help">Requests go from the Inlet server to the API the spec names; secrets are redacted from what comes back.</span>
+          <span className="help">
+            Requests go from the Inlet server to the API the spec names; secrets are redacted from what comes back.
+          </span>
         </div>
         {error ? <ErrorNotice error={error} title="The test read could not run" /> : null}
       </section>
@@ -367,7 +403,9 @@ function ReadResult(props: { answer: ReadAnswer }) {
           <Notice kind="error" title={`Stop reason: ${summary.stopReason} (${answer.error.kind})`}>
             <p>{answer.error.message}</p>
             {answer.error.status !== undefined ? <p>Upstream status {answer.error.status}</p> : null}
-            {answer.error.bodyExcerpt ? <JsonView value={answer.error.bodyExcerpt} label="Response body excerpt" /> : null}
+            {answer.error.bodyExcerpt ? (
+              <JsonView value={answer.error.bodyExcerpt} label="Response body excerpt" />
+            ) : null}
           </Notice>
         ) : (
           <Notice kind="success" title={`Stop reason: ${summary.stopReason}`}>
@@ -382,7 +420,12 @@ function ReadResult(props: { answer: ReadAnswer }) {
       {answer.requests.length === 0 && answer.firstRequest ? (
         <>
           <h3>First request (not sent)</h3>
-          <RequestView method={answer.firstRequest.method} url={answer.firstRequest.url} headers={answer.firstRequest.headers} body={answer.firstRequest.body} />
+          <RequestView
+            method={answer.firstRequest.method}
+            url={answer.firstRequest.url}
+            headers={answer.firstRequest.headers}
+            body={answer.firstRequest.body}
+          />
         </>
       ) : null}
       <h3>Requests and responses</h3>
@@ -445,7 +488,12 @@ function ReadResult(props: { answer: ReadAnswer }) {
   );
 }
 
-function RequestView(props: { method: string; url: string; headers: Record<string, string>; body?: string | undefined }) {
+function RequestView(props: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}) {
   const headers = Object.entries(props.headers);
   return (
     <div className="request-view">

@@ -68,7 +68,14 @@ export function SignIn(props: { onSignedIn(credentials: Credentials, sandbox: st
         </div>
         <div className="field">
           <label htmlFor="signin-key">API key</label>
-          <input id="signin-key" type="password" autoComplete="off" required value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
+          <input
+            id="signin-key"
+            type="password"
+            autoComplete="off"
+            required
+            value={apiKey}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="signin-org">Organization ID</label>

@@ -33,7 +33,10 @@ const steps = ["Account", "Select data", "Dataset and mapping", "Schedule", "Rev
 
 export function Wizard(props: { specId: string }) {
   const { api, scope } = useApp();
-  const spec = useLoad(() => api.one<Json>(fs(`/connectionSpecs/${encodeURIComponent(props.specId)}`)), [scope, props.specId]);
+  const spec = useLoad(
+    () => api.one<Json>(fs(`/connectionSpecs/${encodeURIComponent(props.specId)}`)),
+    [scope, props.specId],
+  );
   if (spec.error) {
     return (
       <Page title="Set up a source">
@@ -65,7 +68,12 @@ function WizardSteps(props: { spec: Json }) {
   const [account, setAccount] = useState<Account>();
   const [params, setParams] = useState<Json>({});
   const [preview, setPreview] = useState<PreviewData>();
-  const [target, setTarget] = useState<TargetChoice>({ mode: "new", name: `${label} dataset`, fields: [], existing: undefined });
+  const [target, setTarget] = useState<TargetChoice>({
+    mode: "new",
+    name: `${label} dataset`,
+    fields: [],
+    existing: undefined,
+  });
   const [rows, setRows] = useState<readonly MappingRow[]>([]);
   const [serverProblems, setServerProblems] = useState<readonly RowProblem[]>([]);
   const [flow, setFlow] = useState<FlowSettings>({
@@ -125,7 +133,11 @@ function WizardSteps(props: { spec: Json }) {
         data: { format: "json" },
         params: cleanFormData(params),
       };
-      const sourceId = await once("source", sourceBody, async () => (await api.post<{ id: string }>(fs("/sourceConnections"), sourceBody)).id);
+      const sourceId = await once(
+        "source",
+        sourceBody,
+        async () => (await api.post<{ id: string }>(fs("/sourceConnections"), sourceBody)).id,
+      );
       mark(0, "done", sourceId);
 
       index = 1;
@@ -133,7 +145,9 @@ function WizardSteps(props: { spec: Json }) {
       let datasetId: string;
       if (target.mode === "new") {
         const datasetBody = { name: target.name.trim(), schema: datasetSchema(target.fields) };
-        datasetId = await once("dataset", datasetBody, async () => catalogId(await api.post(catalog("/dataSets"), datasetBody)));
+        datasetId = await once("dataset", datasetBody, async () =>
+          catalogId(await api.post(catalog("/dataSets"), datasetBody)),
+        );
         mark(1, "done", `created ${datasetId}`);
       } else {
         datasetId = target.existing?.id ?? "";
@@ -148,7 +162,11 @@ function WizardSteps(props: { spec: Json }) {
         data: { format: "parquet_xdm" },
         params: { dataSetId: datasetId },
       };
-      const targetId = await once("target", targetBody, async () => (await api.post<{ id: string }>(fs("/targetConnections"), targetBody)).id);
+      const targetId = await once(
+        "target",
+        targetBody,
+        async () => (await api.post<{ id: string }>(fs("/targetConnections"), targetBody)).id,
+      );
       mark(2, "done", targetId);
 
       index = 3;
@@ -156,9 +174,14 @@ function WizardSteps(props: { spec: Json }) {
       const mappingBody = mappingSetBody(rows, datasetId);
       let mappingId: string;
       try {
-        mappingId = await once("mapping", mappingBody, async () => (await api.post<{ id: string }>(conversion("/mappingSets"), mappingBody)).id);
+        mappingId = await once(
+          "mapping",
+          mappingBody,
+          async () => (await api.post<{ id: string }>(conversion("/mappingSets"), mappingBody)).id,
+        );
       } catch (cause) {
-        if (cause instanceof ApiError && cause.problems.length > 0) setServerProblems(serverRowProblems(cause.problems));
+        if (cause instanceof ApiError && cause.problems.length > 0)
+          setServerProblems(serverRowProblems(cause.problems));
         throw cause;
       }
       mark(3, "done", mappingId);
@@ -179,7 +202,11 @@ function WizardSteps(props: { spec: Json }) {
           ...(percent ? { partialIngestionPercent: Number(percent) } : {}),
         },
       };
-      const flowId = await once("flow", flowBody, async () => (await api.post<{ id: string }>(fs("/flows"), flowBody)).id);
+      const flowId = await once(
+        "flow",
+        flowBody,
+        async () => (await api.post<{ id: string }>(fs("/flows"), flowBody)).id,
+      );
       mark(4, "done", flowId);
       navigate(hrefs.dataflow(flowId));
     } catch (cause) {
@@ -203,7 +230,11 @@ function WizardSteps(props: { spec: Json }) {
       <nav aria-label="Wizard steps">
         <ol className="stepper">
           {steps.map((name, i) => (
-            <li key={name} className={i === step ? "current" : i < step ? "done" : undefined} aria-current={i === step ? "step" : undefined}>
+            <li
+              key={name}
+              className={i === step ? "current" : i < step ? "done" : undefined}
+              aria-current={i === step ? "step" : undefined}
+            >
               {i < step && !creating ? (
                 <button type="button" className="link" onClick={() => go(i)}>
                   <span className="step-number">{i + 1}</span> {name}
@@ -217,7 +248,9 @@ function WizardSteps(props: { spec: Json }) {
           ))}
         </ol>
       </nav>
-      <h2 className="visually-hidden">{steps[step]}</h2>
+      <h2 className="visually-hidden">
+        Step {step + 1} of {steps.length}: {steps[step]}
+      </h2>
 
       {step === 0 ? (
         <AccountStep
@@ -295,7 +328,9 @@ function WizardSteps(props: { spec: Json }) {
               <dt>Errors</dt>
               <dd>
                 {flow.errorDiagnostics ? "Failed records kept for diagnosis" : "Failed records not kept"};{" "}
-                {flow.partialIngestionPercent.trim() ? `up to ${flow.partialIngestionPercent}% may fail` : "any failed record fails the run"}
+                {flow.partialIngestionPercent.trim()
+                  ? `up to ${flow.partialIngestionPercent}% may fail`
+                  : "any failed record fails the run"}
               </dd>
             </dl>
           </section>

@@ -9,13 +9,20 @@ import { authOptions, cleanFormData, secretFieldNames } from "../../lib/forms.ts
 import { formatTime } from "../../lib/schedule.ts";
 import type { Account, Json } from "./types.ts";
 
+const withStop = (text: string | undefined) => (text && !/[.!?]$/.test(text.trim()) ? `${text.trim()}.` : (text ?? ""));
+
 interface TestResult {
   readonly result: boolean | null;
   readonly reason?: string;
   readonly method?: string;
 }
 
-export function AccountStep(props: { spec: Json; label: string; account: Account | undefined; onAccount(account: Account): void }) {
+export function AccountStep(props: {
+  spec: Json;
+  label: string;
+  account: Account | undefined;
+  onAccount(account: Account): void;
+}) {
   const { api, scope } = useApp();
   const specId = String(props.spec.id);
   const options = authOptions(props.spec);
@@ -41,7 +48,11 @@ export function AccountStep(props: { spec: Json; label: string; account: Account
       <div className="step">
         <Notice kind="info">This source needs no credentials: there is no account to create.</Notice>
         <div className="actions">
-          <button type="button" className="primary" onClick={() => props.onAccount({ id: "", name: "", authSpecName: "" })}>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => props.onAccount({ id: "", name: "", authSpecName: "" })}
+          >
             Continue
           </button>
         </div>
@@ -94,7 +105,9 @@ export function AccountStep(props: { spec: Json; label: string; account: Account
         <h2 id="existing-title">Existing accounts</h2>
         {existing.error ? <ErrorNotice error={existing.error} title="Could not list the accounts" /> : null}
         {existing.loading && !existing.data ? <p className="muted">Loading…</p> : null}
-        {!existing.loading && accounts.length === 0 ? <p className="muted">No account of this source yet in this sandbox.</p> : null}
+        {!existing.loading && accounts.length === 0 ? (
+          <p className="muted">No account of this source yet in this sandbox.</p>
+        ) : null}
         {accounts.length > 0 ? (
           <div className="table-wrap">
             <table>
@@ -126,7 +139,11 @@ export function AccountStep(props: { spec: Json; label: string; account: Account
                         <button
                           type="button"
                           onClick={() =>
-                            props.onAccount({ id, name: String(account.name ?? id), authSpecName: String(auth.specName ?? "") })
+                            props.onAccount({
+                              id,
+                              name: String(account.name ?? id),
+                              authSpecName: String(auth.specName ?? ""),
+                            })
                           }
                         >
                           Use<span className="visually-hidden"> {String(account.name ?? id)}</span>
@@ -219,7 +236,7 @@ export function AccountStep(props: { spec: Json; label: string; account: Account
           ) : null}
           {test && test !== "busy" && test.result === null ? (
             <Notice kind="warning" title="Not tested yet">
-              {test.reason} The preview in the next step checks the credentials with your parameters.
+              {withStop(test.reason)} The preview in the next step checks the credentials with your parameters.
             </Notice>
           ) : null}
         </div>

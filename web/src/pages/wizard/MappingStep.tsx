@@ -8,8 +8,8 @@ import { ErrorNotice, Notice } from "../../components/Notice.tsx";
 import { catalog } from "../../lib/api.ts";
 import {
   autoMap,
-  destinationsOf,
   datasetSchema,
+  destinationsOf,
   type FieldProblem,
   fieldProblems,
   fieldTypes,
@@ -24,7 +24,8 @@ import {
 import type { ExistingDataset, Json, PreviewData, TargetChoice } from "./types.ts";
 
 export function destinationsFor(target: TargetChoice): string[] {
-  if (target.mode === "existing") return target.existing ? destinationsOf(target.existing.schema).map((d) => d.path) : [];
+  if (target.mode === "existing")
+    return target.existing ? destinationsOf(target.existing.schema).map((d) => d.path) : [];
   return destinationsOf(datasetSchema(target.fields)).map((d) => d.path);
 }
 
@@ -59,7 +60,9 @@ export function MappingStep(props: {
   function setFields(fields: readonly ProposedField[], renamed?: { from: string; to: string }) {
     const next = { ...target, fields };
     props.onTarget(next);
-    let nextRows = rows.map((row) => (renamed && row.destination === renamed.from ? { ...row, destination: renamed.to } : row));
+    let nextRows = rows.map((row) =>
+      renamed && row.destination === renamed.from ? { ...row, destination: renamed.to } : row,
+    );
     const nextDestinations = destinationsFor(next);
     nextRows = nextRows.filter((row) => row.destination === "" || nextDestinations.includes(row.destination));
     for (const field of fields) {
@@ -106,7 +109,12 @@ export function MappingStep(props: {
             <span>New dataset</span>
           </label>
           <label className="choice">
-            <input type="radio" name="dataset-mode" checked={target.mode === "existing"} onChange={() => chooseExisting(target.existing)} />
+            <input
+              type="radio"
+              name="dataset-mode"
+              checked={target.mode === "existing"}
+              onChange={() => chooseExisting(target.existing)}
+            />
             <span>Existing dataset</span>
           </label>
         </fieldset>
@@ -115,9 +123,15 @@ export function MappingStep(props: {
           <>
             <div className="field narrow">
               <label htmlFor="dataset-name">Dataset name</label>
-              <input id="dataset-name" value={target.name} onChange={(e) => props.onTarget({ ...target, name: e.target.value })} />
+              <input
+                id="dataset-name"
+                value={target.name}
+                onChange={(e) => props.onTarget({ ...target, name: e.target.value })}
+              />
             </div>
-            <p className="help">Fields proposed from the preview; untick what you do not want, rename or retype the rest.</p>
+            <p className="help">
+              Fields proposed from the preview; untick what you do not want, rename or retype the rest.
+            </p>
             <div className="table-wrap">
               <table className="fields">
                 <caption className="visually-hidden">Dataset fields</caption>
@@ -184,12 +198,17 @@ export function MappingStep(props: {
                 </tbody>
               </table>
             </div>
-            {fieldIssues.some((p) => p.index === -1) ? <p className="field-error">Include at least one field.</p> : null}
+            {fieldIssues.some((p) => p.index === -1) ? (
+              <p className="field-error">Include at least one field.</p>
+            ) : null}
             <div className="actions">
               <button
                 type="button"
                 onClick={() =>
-                  setFields([...target.fields, { include: true, name: `field_${target.fields.length + 1}`, type: "string", source: "" }])
+                  setFields([
+                    ...target.fields,
+                    { include: true, name: `field_${target.fields.length + 1}`, type: "string", source: "" },
+                  ])
                 }
               >
                 Add field
@@ -219,8 +238,8 @@ export function MappingStep(props: {
       <section className="card" aria-labelledby="mapping-title">
         <h2 id="mapping-title">Mapping</h2>
         <p className="help">
-          A source is a field path (<code>member.email_address</code>, <code>items[0].id</code>) or an expression such as{" "}
-          <code>lower(trim(member.email_address))</code>. Fields without a mapping stay empty.
+          A source is a field path (<code>member.email_address</code>, <code>items[0].id</code>) or an expression such
+          as <code>lower(trim(member.email_address))</code>. Fields without a mapping stay empty.
         </p>
         <datalist id="source-paths">
           {sources.map((s) => (
@@ -234,7 +253,9 @@ export function MappingStep(props: {
               <tr>
                 <th scope="col">Source type</th>
                 <th scope="col">Source</th>
-                <th scope="col" aria-hidden="true" />
+                <th scope="col">
+                  <span className="visually-hidden">to</span>
+                </th>
                 <th scope="col">Dataset field</th>
                 <th scope="col">
                   <span className="visually-hidden">Remove</span>
@@ -264,7 +285,9 @@ export function MappingStep(props: {
                         list={row.sourceType === "ATTRIBUTE" ? "source-paths" : undefined}
                         spellCheck={false}
                         className="mono"
-                        placeholder={row.sourceType === "ATTRIBUTE" ? "member.email_address" : "lower(member.email_address)"}
+                        placeholder={
+                          row.sourceType === "ATTRIBUTE" ? "member.email_address" : "lower(member.email_address)"
+                        }
                         aria-label={`Source of mapping ${index + 1}`}
                         aria-invalid={sourceProblems.length > 0 ? true : undefined}
                         aria-describedby={sourceProblems.length > 0 ? `row-source-${index}` : undefined}
@@ -318,23 +341,42 @@ export function MappingStep(props: {
         </div>
         {rows.length === 0 ? <p className="muted">No mappings yet.</p> : null}
         <div className="actions">
-          <button type="button" onClick={() => props.onRows([...rows, { sourceType: "ATTRIBUTE", source: "", destination: "" }])}>
+          <button
+            type="button"
+            onClick={() => props.onRows([...rows, { sourceType: "ATTRIBUTE", source: "", destination: "" }])}
+          >
             Add mapping
           </button>
-          <button type="button" onClick={() => props.onRows(syncRows(rows, sources, destinations))} disabled={destinations.length === 0}>
+          <button
+            type="button"
+            onClick={() => props.onRows(syncRows(rows, sources, destinations))}
+            disabled={destinations.length === 0}
+          >
             Auto-map by name
           </button>
         </div>
         {checked && issues.some((p) => p.row === -1) ? <p className="field-error">Add at least one mapping.</p> : null}
         {props.serverProblems.some((p) => p.row === -1) ? (
-          <ErrorNotice error={new Error(props.serverProblems.filter((p) => p.row === -1).map((p) => p.message).join(" "))} title="The mapping was refused" />
+          <ErrorNotice
+            error={
+              new Error(
+                props.serverProblems
+                  .filter((p) => p.row === -1)
+                  .map((p) => p.message)
+                  .join(" "),
+              )
+            }
+            title="The mapping was refused"
+          />
         ) : null}
       </section>
 
       {checked && target.mode === "new" && target.name.trim() === "" ? (
         <Notice kind="error">Name the new dataset.</Notice>
       ) : null}
-      {checked && target.mode === "existing" && !target.existing ? <Notice kind="error">Choose a dataset.</Notice> : null}
+      {checked && target.mode === "existing" && !target.existing ? (
+        <Notice kind="error">Choose a dataset.</Notice>
+      ) : null}
       {checked && (issues.length > 0 || fieldIssues.length > 0) ? (
         <Notice kind="error">Fix the problems shown above to continue.</Notice>
       ) : null}

@@ -1,7 +1,13 @@
 /** Step 4: the dataflow's name, schedule (frequency, interval, start, backfill) and error handling. */
 import { useState } from "react";
 import { Notice } from "../../components/Notice.tsx";
-import { describeSchedule, frequencies, minimumInterval, scheduleParams, scheduleProblems } from "../../lib/schedule.ts";
+import {
+  describeSchedule,
+  frequencies,
+  minimumInterval,
+  scheduleParams,
+  scheduleProblems,
+} from "../../lib/schedule.ts";
 import type { FlowSettings } from "./types.ts";
 
 const frequencyLabels: Record<string, string> = {
@@ -18,7 +24,12 @@ export function percentProblem(text: string): string | undefined {
   return Number.isFinite(value) && value > 0 && value <= 100 ? undefined : "Enter a percentage above 0, at most 100.";
 }
 
-export function ScheduleStep(props: { flow: FlowSettings; onFlow(flow: FlowSettings): void; onBack(): void; onNext(): void }) {
+export function ScheduleStep(props: {
+  flow: FlowSettings;
+  onFlow(flow: FlowSettings): void;
+  onBack(): void;
+  onNext(): void;
+}) {
   const { flow } = props;
   const { schedule } = flow;
   const [checked, setChecked] = useState(false);
@@ -51,7 +62,11 @@ export function ScheduleStep(props: { flow: FlowSettings; onFlow(flow: FlowSetti
           </div>
           <div className="field">
             <label htmlFor="flow-description">Description (optional)</label>
-            <input id="flow-description" value={flow.description} onChange={(e) => set({ description: e.target.value })} />
+            <input
+              id="flow-description"
+              value={flow.description}
+              onChange={(e) => set({ description: e.target.value })}
+            />
           </div>
         </div>
       </section>
@@ -131,7 +146,9 @@ export function ScheduleStep(props: { flow: FlowSettings; onFlow(flow: FlowSetti
               </p>
             </div>
           ) : (
-            <p className="help">A dataflow scheduled once reads everything up to its start, then can be run again on demand.</p>
+            <p className="help">
+              A dataflow scheduled once reads everything up to its start, then can be run again on demand.
+            </p>
           )}
         </div>
         {problems.length === 0 ? <p className="muted">{describeSchedule(scheduleParams(schedule))}</p> : null}
@@ -169,7 +186,9 @@ export function ScheduleStep(props: { flow: FlowSettings; onFlow(flow: FlowSetti
         </div>
       </section>
 
-      {checked && (problems.length > 0 || nameProblem || percent) ? <Notice kind="error">Fix the problems shown above to continue.</Notice> : null}
+      {checked && (problems.length > 0 || nameProblem || percent) ? (
+        <Notice kind="error">Fix the problems shown above to continue.</Notice>
+      ) : null}
       <div className="actions wizard-nav">
         <button type="button" onClick={props.onBack}>
           Back

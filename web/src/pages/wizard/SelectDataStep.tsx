@@ -75,7 +75,9 @@ export function SelectDataStep(props: {
             {busy ? "Loading preview…" : "Preview data"}
           </button>
         </div>
-        {!canPreview ? <Notice kind="info">A preview needs an account; this source has none, so continue without one.</Notice> : null}
+        {!canPreview ? (
+          <Notice kind="info">A preview needs an account; this source has none, so continue without one.</Notice>
+        ) : null}
         {error ? <ErrorNotice error={error} title="The preview failed" /> : null}
       </section>
 
@@ -90,7 +92,9 @@ export function SelectDataStep(props: {
         </section>
       ) : null}
 
-      {needPreview ? <Notice kind="warning">Preview the data first: the dataset and mapping are proposed from it.</Notice> : null}
+      {needPreview ? (
+        <Notice kind="warning">Preview the data first: the dataset and mapping are proposed from it.</Notice>
+      ) : null}
       <div className="actions wizard-nav">
         <button type="button" onClick={props.onBack}>
           Back
