@@ -35,7 +35,7 @@ import {
 } from "../test/cluster/harness.ts";
 
 const serverUrl = process.env.INLET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-const workerCounts = (process.argv.find((a, i) => process.argv[i - 1] === "--workers") ?? "1,2,4")
+const workerCounts = (process.argv.find((_arg, i) => process.argv[i - 1] === "--workers") ?? "1,2,4")
   .split(",")
   .map(Number);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -111,7 +111,20 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 };
 
-async function round(workers: number) {
+interface Scenario {
+  readonly name: string;
+  /** How long the imitation API takes per page (real APIs: 100 ms and more). */
+  readonly pageDelayMs: number;
+  /** Whether to measure the queue latency in this scenario too. */
+  readonly latency: boolean;
+}
+
+const scenarios: Scenario[] = [
+  { name: "local API (CPU-bound)", pageDelayMs: 0, latency: true },
+  { name: "API answering in 100 ms", pageDelayMs: 100, latency: false },
+];
+
+async function round(workers: number, scenario: Scenario) {
   const db = await freshDatabase(serverUrl, "inlet_bench");
   const dir = await mkdtemp(path.join(tmpdir(), "inlet-bench-cluster-"));
   await mkdir(path.join(dir, "logs"));
@@ -136,7 +149,7 @@ async function round(workers: number) {
   const few = records.slice(0, 10);
   const api = await startAccountsApi({
     records: (account) => (account.startsWith("late") ? few : records),
-    pageDelayMs: 0,
+    pageDelayMs: scenario.pageDelayMs,
   });
   const processes: InletProcess[] = [];
   const client = new pg.Client({ connectionString: db.url });
@@ -155,7 +168,10 @@ async function round(workers: number) {
     }));
     const before = await dbStats(client);
     const t0 = Date.now();
-    const flows = await createAccountFlows(admin, api.url, plans, () => ({ ...schedule, startTime: String(startTime) }));
+    const flows = await createAccountFlows(admin, api.url, plans, () => ({
+      ...schedule,
+      startTime: String(startTime),
+    }));
     const ids = new Set(flows.map((f) => f.flowId));
     const runs = await waitForRuns(client, ids, flows.length * windows.length, 600_000);
     const wall = Date.now() - t0;
@@ -169,6 +185,32 @@ async function round(workers: number) {
       "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database()",
     );
 
+    const throughput = {
+      scenario: scenario.name,
+      workers,
+      runs: runs.length,
+      failed,
+      records: written,
+      recordsPerSecond: (written * 1000) / (ended - started),
+      wallSeconds: wall / 1000,
+      runSeconds: (ended - started) / 1000,
+      perRun: {
+        transactions: (after.xacts - before.xacts) / runs.length,
+        rowsWritten: Object.fromEntries(
+          Object.entries(after.rows).map(([schema, n]) => [schema, (n - (before.rows[schema] ?? 0)) / runs.length]),
+        ),
+        walBytes: wal / runs.length,
+      },
+      connections: Number(connections.rows[0]?.n ?? 0),
+    };
+    if (!scenario.latency)
+      return {
+        ...throughput,
+        latencyP50: Number.NaN,
+        latencyP99: Number.NaN,
+        schedulerPassMs: Number.NaN,
+        schedulerFlows: 0,
+      };
     // Queue latency: 20 flows whose first window comes due two per second, while the cluster idles.
     const due = Math.ceil(Date.now() / 1000) + 15;
     const latencyPlans: AccountPlan[] = Array.from({ length: 10 }, (_, i) => ({
@@ -178,8 +220,8 @@ async function round(workers: number) {
       sink: "postgres",
       pageSize: 500,
     }));
-    const latencyFlows = await createAccountFlows(admin, api.url, latencyPlans, (_account, index) => ({
-      startTime: String(due + Math.floor((latencyPlans.findIndex((p) => p.name === _account) * 2 + index) / 2)),
+    const latencyFlows = await createAccountFlows(admin, api.url, latencyPlans, (account, index) => ({
+      startTime: String(due + Math.floor((latencyPlans.findIndex((p) => p.name === account) * 2 + index) / 2)),
       frequency: "minute",
       interval: 15,
       backfill: true,
@@ -201,23 +243,9 @@ async function round(workers: number) {
     const passMs = (performance.now() - passStart) / passes;
     await store.close();
     return {
-      workers,
-      runs: runs.length,
-      failed,
-      records: written,
-      recordsPerSecond: (written * 1000) / (ended - started),
-      wallSeconds: wall / 1000,
-      runSeconds: (ended - started) / 1000,
+      ...throughput,
       latencyP50: percentile(latencies, 50),
       latencyP99: percentile(latencies, 99),
-      perRun: {
-        transactions: (after.xacts - before.xacts) / runs.length,
-        rowsWritten: Object.fromEntries(
-          Object.entries(after.rows).map(([schema, n]) => [schema, (n - (before.rows[schema] ?? 0)) / runs.length]),
-        ),
-        walBytes: wal / runs.length,
-      },
-      connections: Number(connections.rows[0]?.n ?? 0),
       schedulerPassMs: passMs,
       schedulerFlows: flows.length + latencyFlows.length,
     };
@@ -231,20 +259,28 @@ async function round(workers: number) {
 }
 
 const results = [];
-for (const workers of workerCounts) {
-  const result = await round(workers);
-  results.push(result);
-  process.stderr.write(`${JSON.stringify(result)}\n`);
+for (const scenario of scenarios) {
+  for (const workers of workerCounts) {
+    const result = await round(workers, scenario);
+    results.push(result);
+    process.stderr.write(`${JSON.stringify(result)}\n`);
+  }
 }
-console.log("\nworkers  runs  records   records/s  run time  queue latency p50 / p99   tx/run  WAL/run");
+console.log(
+  "\nscenario                  workers  runs  records   records/s  run time  queue latency p50 / p99   tx/run  WAL/run",
+);
 for (const r of results) {
+  const latency = Number.isNaN(r.latencyP50)
+    ? "".padStart(24)
+    : `${fmt(r.latencyP50).padStart(8)} ms / ${fmt(r.latencyP99).padStart(5)} ms`;
   console.log(
-    `${String(r.workers).padStart(7)}  ${String(r.runs).padStart(4)}  ${fmt(r.records).padStart(7)}  ${fmt(r.recordsPerSecond).padStart(10)}  ${r.runSeconds.toFixed(1).padStart(7)} s  ${fmt(r.latencyP50).padStart(8)} ms / ${fmt(r.latencyP99).padStart(5)} ms   ${r.perRun.transactions.toFixed(0).padStart(6)}  ${fmt(r.perRun.walBytes / 1024).padStart(5)} KB`,
+    `${r.scenario.padEnd(24)}  ${String(r.workers).padStart(7)}  ${String(r.runs).padStart(4)}  ${fmt(r.records).padStart(7)}  ${fmt(r.recordsPerSecond).padStart(10)}  ${r.runSeconds.toFixed(1).padStart(7)} s  ${latency}   ${r.perRun.transactions.toFixed(0).padStart(6)}  ${fmt(r.perRun.walBytes / 1024).padStart(5)} KB`,
   );
 }
-console.log("\nrows written per run by schema:", JSON.stringify(results.map((r) => [r.workers, r.perRun.rowsWritten])));
-console.log("connections to the database during the run:", JSON.stringify(results.map((r) => [r.workers, r.connections])));
+const cpu = results.filter((r) => r.scenario === scenarios[0]?.name);
+console.log("\nrows written per run by schema:", JSON.stringify(cpu.map((r) => [r.workers, r.perRun.rowsWritten])));
+console.log("connections to the database during the run:", JSON.stringify(cpu.map((r) => [r.workers, r.connections])));
 console.log(
   "scheduler pass (idle, all flows):",
-  JSON.stringify(results.map((r) => [r.workers, `${r.schedulerPassMs.toFixed(1)} ms for ${r.schedulerFlows} flows`])),
+  JSON.stringify(cpu.map((r) => [r.workers, `${r.schedulerPassMs.toFixed(1)} ms for ${r.schedulerFlows} flows`])),
 );

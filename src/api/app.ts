@@ -158,7 +158,9 @@ function installJsonParser(app: FastifyInstance): void {
     }
     const parsed = parseJsonText(text);
     if (parsed.ok) {
-      done(null, parsed.value);
+      const pointer = /__proto__|constructor|\\u/.test(text) ? prototypeKey(parsed.value) : undefined;
+      if (pointer === undefined) done(null, parsed.value);
+      else done(new FlowError("badRequest", `The request body holds the forbidden key ${pointer}.`), undefined);
       return;
     }
     const { position, line, column, message } = parsed;
@@ -173,13 +175,33 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
-function toFlowError(error: FastifyError): FlowError | undefined {
+/**
+ * Fastify's own JSON parser (secure-json-parse) refuses a `__proto__` key and a `constructor` key
+ * holding `prototype`, anywhere in a body; replacing it must not drop that defence. No such key
+ * means anything here, and code that merges a body into another object would set a prototype
+ * with it. Returns the JSON Pointer of the first one found (walked without recursion).
+ */
+function prototypeKey(value: unknown): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, ""]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [node, pointer] = next;
+    if (node === null || typeof node !== "object") continue;
+    if (Object.hasOwn(node, "__proto__")) return `${pointer}/__proto__`;
+    const record = node as Record<string, unknown>;
+    const constructor = Object.hasOwn(node, "constructor") ? record.constructor : undefined;
+    if (constructor !== null && typeof constructor === "object" && Object.hasOwn(constructor, "prototype"))
+      return `${pointer}/constructor/prototype`;
+    for (const [key, child] of Object.entries(record))
+      stack.push([child, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+  }
+  return undefined;
+}
+
+function toFlowError(error: FastifyError, bodyLimit: number | undefined): FlowError | undefined {
   if (error instanceof FlowError) return error;
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-    return new FlowError(
-      "payloadTooLarge",
-      `The request body exceeds the limit of ${error.message.match(/\d+/)?.[0] ?? "?"} bytes.`,
-    );
+    // Fastify's message names no number ("Request body is too large"): the route knows the limit.
+    return new FlowError("payloadTooLarge", `The request body exceeds the limit of ${bodyLimit ?? "?"} bytes.`);
   }
   if (error.code === "FST_ERR_CTP_EMPTY_JSON_BODY") return new FlowError("emptyBody", "The request body is empty.");
   if (error.validation) {
@@ -209,7 +231,7 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   if (error instanceof ContentTypeError || fastifyError.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
     return sendJson(reply, 400, contentTypeErrorBody);
   }
-  let flowError = toFlowError(fastifyError);
+  let flowError = toFlowError(fastifyError, request.routeOptions?.bodyLimit);
   if (!flowError && typeof fastifyError.statusCode === "number" && fastifyError.statusCode < 500) {
     flowError = new FlowError("badRequest", fastifyError.message);
   }

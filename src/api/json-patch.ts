@@ -6,7 +6,11 @@ import { FlowError } from "../errors.ts";
  * client guard a change. The document is copied, never mutated, so a refused patch changes nothing.
  */
 export const patchOperations = ["add", "replace", "remove", "test"] as const;
-export type PatchOperation = { readonly op: (typeof patchOperations)[number]; readonly path: string; readonly value?: unknown };
+export type PatchOperation = {
+  readonly op: (typeof patchOperations)[number];
+  readonly path: string;
+  readonly value?: unknown;
+};
 
 const forbiddenSegments = new Set(["__proto__", "constructor", "prototype"]);
 
@@ -20,7 +24,10 @@ export function parsePatch(body: unknown): PatchOperation[] {
     // Adobe's Swagger spells the ops ADD, REPLACE and REMOVE (spec §10.17); RFC 6902 lower case.
     const op = typeof given === "string" ? given.toLowerCase() : given;
     if (typeof op !== "string" || !patchOperations.includes(op as PatchOperation["op"])) {
-      throw new FlowError("unsupportedPatchOp", `Patch operation "${String(given)}" is not supported; use add, replace or remove.`);
+      throw new FlowError(
+        "unsupportedPatchOp",
+        `Patch operation "${String(given)}" is not supported; use add, replace or remove.`,
+      );
     }
     if (typeof path !== "string" || (path !== "" && !path.startsWith("/"))) {
       throw new FlowError("patchValidation", `Patch operation ${index} needs a JSON Pointer path such as /name.`);
@@ -70,7 +77,8 @@ function applyOne(root: Record<string, unknown>, operation: PatchOperation): voi
   if (parent === null || typeof parent !== "object") missing(operation);
   const object = parent as Record<string, unknown>;
   const exists = Object.hasOwn(object, last);
-  if ((operation.op === "replace" || operation.op === "remove" || operation.op === "test") && !exists) missing(operation);
+  if ((operation.op === "replace" || operation.op === "remove" || operation.op === "test") && !exists)
+    missing(operation);
   if (operation.op === "remove") delete object[last];
   else if (operation.op === "test") testEquals(object[last], operation);
   else object[last] = structuredClone(operation.value);

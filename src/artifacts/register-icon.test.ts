@@ -20,7 +20,9 @@ describe("withIcon (the console's catalog icon)", () => {
       sourceSpec: { attributes: { uiAttributes: { icon: { key: string; svg: string } } } };
     };
     expect(out.sourceSpec.attributes.uiAttributes.icon.key).toBe("mailchimpMembersIcon");
-    expect(out.sourceSpec.attributes.uiAttributes.icon.svg).toMatch(/^<\?xml[\s\S]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(out.sourceSpec.attributes.uiAttributes.icon.svg).toMatch(
+      /^<\?xml[\s\S]*<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/,
+    );
     expect(spec.sourceSpec.attributes.uiAttributes.icon).toEqual({ key: "mailchimpMembersIcon" }); // not mutated
   });
 

@@ -43,9 +43,10 @@ export interface BatchWriter {
   /**
    * Validates and buffers one record; a record failing the schema is counted as failed. A returned
    * promise must be awaited before the next call: it applies backpressure. An implementation may
-   * return `undefined` when the record was only buffered, which spares the caller a promise and a
-   * microtask per record (the Parquet sink does; `await` on either form works, so implementations
-   * that always return a promise stay valid).
+   * return `undefined` instead, and only when the record passed validation and was buffered with
+   * nothing to wait for: that spares the caller a promise, a microtask and a stats() call per record
+   * (the Parquet sink does; `await` works on either form, so implementations that always return a
+   * promise stay valid). The record must not be mutated after the call.
    */
   write(record: unknown): Promise<void> | undefined;
   /** Records a record that failed before reaching the sink (e.g. mapping), with its reason. */

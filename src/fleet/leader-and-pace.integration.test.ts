@@ -1,4 +1,4 @@
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FreshDatabase, freshDatabase, postgresServerUrl } from "../../test/cluster/fresh-database.ts";
 import { openFleetPool, setupFleetSchema } from "./fleet-schema.ts";

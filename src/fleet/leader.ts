@@ -91,7 +91,7 @@ export class LeaderElection {
   }
 
   #try(): Promise<void> {
-    if (this.#attempt) return this.#attempt;
+    if (this.#attempt !== undefined) return this.#attempt;
     this.#attempt = (async () => {
       try {
         if (this.#stopped) return;
@@ -105,7 +105,8 @@ export class LeaderElection {
           schedulerLock,
         ]);
         if (!result.rows[0]?.locked || this.#stopped) {
-          if (result.rows[0]?.locked) await client.query("SELECT pg_advisory_unlock($1, $2)", [lockClass, schedulerLock]);
+          if (result.rows[0]?.locked)
+            await client.query("SELECT pg_advisory_unlock($1, $2)", [lockClass, schedulerLock]);
           return;
         }
         this.#leading = true;

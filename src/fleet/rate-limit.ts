@@ -26,7 +26,8 @@ export interface PaceLimits {
 
 /** Milliseconds between two requests to one account; 0 means unpaced. */
 export function spacingMs(limits: PaceLimits): number {
-  const delay = limits.delayRequestMillis !== undefined && limits.delayRequestMillis > 0 ? limits.delayRequestMillis : 0;
+  const delay =
+    limits.delayRequestMillis !== undefined && limits.delayRequestMillis > 0 ? limits.delayRequestMillis : 0;
   const perMinute =
     limits.requestsPerMinute !== undefined && limits.requestsPerMinute > 0 ? 60_000 / limits.requestsPerMinute : 0;
   return Math.ceil(Math.max(delay, perMinute));

@@ -57,7 +57,7 @@ export class FleetScheduler {
 
   wake(): void {
     if (!this.#running) return;
-    if (this.#passing) {
+    if (this.#passing !== undefined) {
       this.#again = true;
       return;
     }

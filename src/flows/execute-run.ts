@@ -165,7 +165,16 @@ class Execution implements RunExecution {
 
   #scrub(message: string): string {
     let text = message;
-    for (const secret of this.#secrets) if (secret.length >= 4) text = text.replaceAll(secret, "[REDACTED]");
+    for (const secret of this.#secrets) {
+      if (secret.length < 4) continue;
+      text = text.replaceAll(secret, "[REDACTED]");
+      // A mapping failure previews the value cut at 40 characters ("…"): a cut inside a secret
+      // leaves a piece the whole-secret replacement above cannot see, so mask that piece too.
+      for (let end = secret.length - 1; end >= 4; end--) {
+        const piece = `${secret.slice(0, end)}…`;
+        if (text.includes(piece)) text = text.replaceAll(piece, "[REDACTED]…");
+      }
+    }
     return text;
   }
 
@@ -231,11 +240,15 @@ class Execution implements RunExecution {
           await writer.fail(record, outcome.reason);
           continue;
         }
-        const failedBefore = this.#mappingFailures + this.#schemaFailures;
-        // The sink returns no promise when it only buffered the record: no await, no microtask.
+        // No promise back means the sink validated and buffered the row (see BatchWriter.write):
+        // the common path then costs no await, no microtask and no stats() object per record.
         const pending = writer.write(outcome.row);
-        if (pending !== undefined) await pending;
-        if (writer.stats().failedRecordCount > failedBefore) {
+        if (pending === undefined) {
+          this.#written++;
+          continue;
+        }
+        await pending;
+        if (writer.stats().failedRecordCount > this.#mappingFailures + this.#schemaFailures) {
           this.#schemaFailures++;
           if (this.#samples.length < sampleLimit) {
             check ??= compileRecordCheck(dataset.schema);

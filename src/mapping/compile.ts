@@ -40,7 +40,10 @@ function setterFor(keys: readonly string[]): Setter {
   return (row, value) => {
     let target = row;
     for (const key of parents) {
-      let next = target[key] as Record<string, unknown> | undefined;
+      // Own properties only: `row.constructor` is Object and `Object.prototype` its prototype, so a
+      // destination `constructor.prototype.x` (a legal column path) would otherwise write into
+      // Object.prototype of the whole process.
+      let next = (Object.hasOwn(target, key) ? target[key] : undefined) as Record<string, unknown> | undefined;
       if (next === undefined) {
         next = {};
         target[key] = next;

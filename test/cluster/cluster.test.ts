@@ -184,7 +184,10 @@ describe("cluster: one API, three workers, thirty flows, two workers killed mid-
     // 1. Every window of every flow has exactly one successful run (through the API).
     for (const flow of flows) {
       const reply = await admin.ok("GET", `/runs?property=flowId==${flow.flowId}&limit=100`);
-      const flowRuns = reply.body.items as Array<{ state: string; execution: { window: { start: number; end: number } } }>;
+      const flowRuns = reply.body.items as Array<{
+        state: string;
+        execution: { window: { start: number; end: number } };
+      }>;
       const byWindow = [...flowRuns].sort((a, b) => a.execution.window.start - b.execution.window.start);
       expect(byWindow.map((r) => [r.execution.window.start, r.execution.window.end])).toEqual(
         windows.map((w) => [w.start, w.end]),
@@ -210,7 +213,10 @@ describe("cluster: one API, three workers, thirty flows, two workers killed mid-
         `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ds_${flow.datasetId}`,
       );
       expect(result.engine).toBe(flow.sink === "postgres" ? "postgres" : "duckdb");
-      expect(result.rows[0], `dataset ${flow.datasetId} (${flow.account})`).toEqual({ n: expectedRows, ids: expectedRows });
+      expect(result.rows[0], `dataset ${flow.datasetId} (${flow.account})`).toEqual({
+        n: expectedRows,
+        ids: expectedRows,
+      });
     }
     // And `inlet query` answers on both kinds.
     for (const sink of ["postgres", "parquet"] as const) {

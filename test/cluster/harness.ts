@@ -114,7 +114,12 @@ export function startWorkerProcess(cluster: ClusterEnv, name: string, concurrenc
 /** Runs `inlet <args>` to the end; its stdout. */
 export async function runInlet(cluster: ClusterEnv, args: string[]): Promise<string> {
   const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, INLET_MASTER_KEY: masterKey, INLET_DATA_DIR: cluster.dataDir, INLET_DATABASE_URL: cluster.databaseUrl },
+    env: {
+      ...process.env,
+      INLET_MASTER_KEY: masterKey,
+      INLET_DATA_DIR: cluster.dataDir,
+      INLET_DATABASE_URL: cluster.databaseUrl,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
@@ -170,7 +175,10 @@ export async function createAccountFlows(
 ): Promise<PlannedFlow[]> {
   const flows: PlannedFlow[] = [];
   for (const plan of plans) {
-    const specId = await registerSpec(api, accountsSpec(apiUrl, `Account ${plan.name}`, plan.pageSize, plan.delayRequestMillis));
+    const specId = await registerSpec(
+      api,
+      accountsSpec(apiUrl, `Account ${plan.name}`, plan.pageSize, plan.delayRequestMillis),
+    );
     const connectionSpec = { id: specId, version: "1.0" };
     const base = await api.ok("POST", "/connections", {
       name: `account ${plan.name}`,

@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restStorageToAepFlowSpecId } from "../../src/specs/index.ts";
-import type { Imitation } from "../imitation-apis/server.ts";
+import { type Imitation, sendJson, startImitation } from "../imitation-apis/server.ts";
 import { recordsSpec, startRecordsApi, windowedMappings, windowedSchema } from "../support/flows-apis.ts";
 import {
   dataLakeSpecId,
@@ -47,6 +47,7 @@ const endpoints: readonly Endpoint[] = [
   { label: "GET /connections (count=true)", status: 200, conformance: "conforms" },
   { label: "GET /connections/{BASE_CONNECTION_ID}", status: 200, conformance: "conforms" },
   { label: "GET /connections/{BASE_CONNECTION_ID}/test", status: 200, conformance: "conforms" },
+  { label: "GET /connections/{BASE_CONNECTION_ID}/test (refused)", status: 200, conformance: "conforms" },
   {
     label: "GET /connections/{BASE_CONNECTION_ID}/explore",
     status: 200,
@@ -134,6 +135,7 @@ const undeclaredFields: Record<string, Record<string, string>> = {
   connections: {
     _links: "adobe §2.3 list envelope",
     count: "adobe §2.3 count=true",
+    reason: "inlet: why a connection test failed",
   },
   connectionSpecs: {
     _links: "adobe §2.3 list envelope",
@@ -212,6 +214,7 @@ for (const backend of storeBackends()) {
     let server: TestServer;
     let cleanup: () => Promise<void>;
     let records: Imitation;
+    let refusing: Imitation;
     let api: FlowApi;
     const observed = new Map<string, Reply>();
     /** Ids of what the workflow made, for the path parameters of the error checks. */
@@ -271,6 +274,19 @@ for (const backend of storeBackends()) {
       await ok("GET /connections (count=true)", {}, undefined, { query: "?count=true" });
       await ok("GET /connections/{BASE_CONNECTION_ID}", { BASE_CONNECTION_ID }, undefined);
       await ok("GET /connections/{BASE_CONNECTION_ID}/test", { BASE_CONNECTION_ID }, undefined);
+      refusing = await startImitation((_req, res) => sendJson(res, 401, { error: "unauthorized" }));
+      const refusingSpec = await registerSpec(api, recordsSpec(refusing.url, "Refusing test source"));
+      const refused = await api.ok("POST", "/connections", {
+        name: "conformance refused",
+        connectionSpec: { id: refusingSpec, version: "1.0" },
+        auth,
+      });
+      const test = await ok(
+        "GET /connections/{BASE_CONNECTION_ID}/test (refused)",
+        { BASE_CONNECTION_ID: refused.body.id },
+        undefined,
+      );
+      expect(test.body).toMatchObject({ result: false, reason: expect.any(String) });
       await ok("GET /connections/{BASE_CONNECTION_ID}/explore", { BASE_CONNECTION_ID }, undefined, {
         query: "?objectType=rest&object=json&fileType=json&preview=true&sourceParams=e30%3D",
       });
@@ -411,6 +427,7 @@ for (const backend of storeBackends()) {
       if (process.env.INLET_CONFORMANCE_REPORT) printReport();
       await server?.close();
       await records?.close();
+      await refusing?.close();
       await cleanup?.();
     });
 

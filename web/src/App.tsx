@@ -4,6 +4,7 @@
  */
 import { type FormEvent, useCallback, useEffect, useMemo, useState } from "react";
 import { AppContext, type AppContextValue, Link } from "./app-context.tsx";
+import { ErrorBoundary } from "./components/ErrorBoundary.tsx";
 import { ErrorNotice } from "./components/Notice.tsx";
 import { Api, fs } from "./lib/api.ts";
 import { hrefs, parseRoute, type Route } from "./lib/routes.ts";
@@ -104,7 +105,9 @@ export function App() {
         />
       </header>
       <main id="main">
-        <PageFor route={route} key={`${context.scope}|${route.name}|${"id" in route ? route.id : ""}`} />
+        <ErrorBoundary key={`${context.scope}|${path}`}>
+          <PageFor route={route} />
+        </ErrorBoundary>
       </main>
     </AppContext.Provider>
   );

@@ -136,6 +136,7 @@ export function applyList(items: readonly Item[], query: ListQuery): ListResult 
 function project(item: Item, projection: readonly string[] | undefined): Item {
   if (!projection) return item;
   const picked: Record<string, unknown> = { id: item.id };
-  for (const name of projection) if (name in item) picked[name] = item[name];
+  // Own fields only: `in` would also pick inherited names (`constructor`, `__proto__`, `toString`).
+  for (const name of projection) if (Object.hasOwn(item, name)) picked[name] = item[name];
   return picked;
 }

@@ -104,8 +104,9 @@ for (const backend of storeBackends()) {
           flowSpec: { id: restStorageToAepFlowSpecId, version: "1.0" },
           sourceConnectionIds: [workflow.sourceConnectionId],
           targetConnectionIds: [workflow.targetConnectionId],
-          transformations: [{ name: "Mapping", params: { mappingId: workflow.mappingId, mappingVersion: 0 } }],
-          scheduleParams: { startTime, frequency: "hour", interval: 2, backfill: false },
+          // mappingVersion and interval are strings in the Swagger (TransformationSpecDTO, ScheduleSpecDTO).
+          transformations: [{ name: "Mapping", params: { mappingId: workflow.mappingId, mappingVersion: "0" } }],
+          scheduleParams: { startTime, frequency: "hour", interval: "2", backfill: false },
           options: { errorDiagnosticsEnabled: true, partialIngestionPercent: 5 },
           runs: `/runs?property=flowId==${created.body.id}`,
           lastOperation: { operation: "create", percentCompleted: 100, status: { value: "completed", errors: [] } },
@@ -311,7 +312,7 @@ for (const backend of storeBackends()) {
         expect(patched.body.id).toBe(id);
         expect(patched.body.etag).not.toBe(flow.etag);
         const after = (await api.ok("GET", `/flows/${id}`)).body.items[0];
-        expect(after).toMatchObject({ name: "renamed", scheduleParams: { interval: 3 }, etag: patched.body.etag });
+        expect(after).toMatchObject({ name: "renamed", scheduleParams: { interval: "3" }, etag: patched.body.etag });
         expect(after.lastOperation).toMatchObject({
           operation: "update",
           ops: [...rename, { op: "replace", path: "/scheduleParams/interval", value: "3" }],

@@ -99,7 +99,12 @@ describe("the spec playground (POST /inlet/playground/*)", () => {
         records: unknown[];
         summary: Json;
       };
-      expect(body.summary).toMatchObject({ pages: 1, records: 100, stopReason: "record-limit", limitedBy: "maxRecords" });
+      expect(body.summary).toMatchObject({
+        pages: 1,
+        records: 100,
+        stopReason: "record-limit",
+        limitedBy: "maxRecords",
+      });
       expect(body.requests).toHaveLength(1);
       expect(body.requests[0]).toMatchObject({ status: 200, page: 1 });
       expect(body.requests[0]?.url).toContain("/3.0/lists/L1/members");
@@ -122,7 +127,12 @@ describe("the spec playground (POST /inlet/playground/*)", () => {
         maxPages: 3,
         maxRecords: 100,
       });
-      expect(answer.body.summary).toMatchObject({ pages: 3, records: 30, stopReason: "maximum-request", limitedBy: "maxPages" });
+      expect(answer.body.summary).toMatchObject({
+        pages: 3,
+        records: 30,
+        stopReason: "maximum-request",
+        limitedBy: "maxPages",
+      });
       expect((answer.body.requests as unknown[]).length).toBe(3);
     });
 
@@ -178,14 +188,23 @@ describe("the spec playground (POST /inlet/playground/*)", () => {
         ["maxPages", 0],
         ["maxRecords", "10"],
       ] as const) {
-        const answer = await post("read", { spec: members, auth: membersAuth(), params: { listId: "L1" }, [field]: value });
+        const answer = await post("read", {
+          spec: members,
+          auth: membersAuth(),
+          params: { listId: "L1" },
+          [field]: value,
+        });
         expect(answer.status, `${field}=${value}`).toBe(400);
       }
     });
 
     it("sends nothing but http and https", async () => {
       for (const host of ["file:///etc", "ftp://127.0.0.1", "gopher://127.0.0.1:70"]) {
-        const answer = await post("read", { spec: members, auth: { ...membersAuth(), host }, params: { listId: "L1" } });
+        const answer = await post("read", {
+          spec: members,
+          auth: { ...membersAuth(), host },
+          params: { listId: "L1" },
+        });
         expect(answer.status, host).toBe(400);
         expect(String((answer.body.report as Json)["detailed-message"])).toMatch(/not an http or https URL/);
       }

@@ -21,34 +21,38 @@ import { compileRecordCheck, type RecordCheck } from "./schema-validator.ts";
 /**
  * Records are validated, stringified and encoded straight into a reused 1 MiB buffer, which is
  * written to the batch's staging folder as JSONL. Every `partBytes` of JSONL the file is closed and
- * one DuckDB `COPY (SELECT … FROM read_json(…, columns=…)) TO part-N.parquet` converts it while the
- * next part is being written: DuckDB works on its own native thread, so the conversion overlaps the
- * read instead of following it. At most one conversion per batch is in flight (the next roll waits
- * for it), so a slow conversion slows the read instead of piling up JSONL; a converted part's JSONL
- * is deleted at once. Commit converts the last part and renames the folder into place.
+ * one DuckDB `COPY (SELECT … FROM read_json(…, records = true, columns = …)) TO part-N.parquet`
+ * converts it while the next part is written: DuckDB runs on a native thread, so the conversion
+ * overlaps the read instead of following it. At most one conversion per batch is in flight (the
+ * next roll waits for it), so a slow conversion slows the read instead of piling up JSONL; a
+ * converted part's JSONL is deleted at once. Commit converts the last part and renames the folder
+ * into place, so readers still see a batch whole or not at all.
  *
- * Measured on the 2-core bench machine (bench/flow.ts: 200k records of ~1 KB, one STRUCT column;
- * /tmp harness runs, same machine, same hour):
- * - Before (per-record `${JSON.stringify(r)}\n` pushed to an array, joined every 4 MB and written
- *   as a string; one COPY of the whole batch at commit): read+stage 1.5 s, then COPY 0.44 s with
- *   peak RSS ~600 MB (one COPY of 200k nested rows at DuckDB's default 122,880-row row groups and
- *   as many threads as cores).
- * - Encoding into a reused buffer costs ~7 ms per 150 MB; `Buffer.from(string)` or writing strings
- *   costs 40-180 ms for the same (a fresh allocation per chunk, page-faulted in each time).
- * - DuckDB per part of 50k records, threads=1: ~140 ms and +~125 MB RSS at 122,880-row groups,
- *   +~70 MB at 10,000-row groups, flat over 20 parts; threads=2 was no faster on 2 cores and
- *   climbed to 400 MB. A COPY has a fixed cost of ~30 ms (a 10k-record part took 60 ms), hence
- *   parts of 32 MB rather than a few MB.
+ * Measured on the 2-core bench machine (200k records of ~750 B JSON, one STRUCT column, as
+ * bench/flow.ts writes them; DuckDB figures from standalone scripts over the same records):
+ * - Before (one `${JSON.stringify(r)}\n` string per record, joined every 4 MB and written as a
+ *   string, one COPY of the whole batch at commit): the COPY alone took 0.44-0.77 s after the read
+ *   and drove the process to 570-670 MB RSS (122,880-row groups, one thread per core).
+ * - `records = true`: 76 ms instead of 143 ms per 50k-record part, same Parquet (same md5 of the
+ *   rows); with the default `records = 'auto'` a COPY also had a ~30 ms fixed cost.
+ * - Part size against DuckDB's RSS on top of the process, threads = 1, 10k-row groups: 4 MB parts
+ *   +40 MB, 8 MB +60 MB, 16 MB +95 MB, 37 MB +135 MB, flat over 12-20 consecutive parts; per record
+ *   1.9, 1.8, 1.7 and 1.55 µs. threads = 2 was no faster on 2 cores and climbed to 400 MB;
+ *   memory_limit, maximum_object_size and the allocator settings did not move these figures.
+ * - Encoding into a reused buffer costs ~7 ms per 150 MB; `Buffer.from(string)` costs 40-180 ms
+ *   for the same (a fresh allocation per chunk, page-faulted in each time).
+ * - JSON.stringify is the sink's main cost on the JS thread (~1.4 µs per record, Node 20).
+ *   Stringifying a page of rows as one array saved only ~10 % of it (290 vs 325 ms per 200k) and
+ *   DuckDB reads arrays 20-40 % slower, so records stay one per line.
  * The DuckDB appender did 1.0M rec/s on 4 flat columns without validation, but STRUCT/LIST columns
  * need a JS value wrapper per nested field; JSONL handles any schema with one code path.
  */
 const defaultPartBytes = 8 * 1024 * 1024;
 /** Encoding buffer; two per open batch (one being filled while the other is written). */
 const chunkBytes = 1024 * 1024;
-/** JSON bytes per Parquet row group: ~10k rows of the bench's 750-byte records, the flat-memory point above. */
+/** JSON bytes per Parquet row group: ~11k rows of the bench's 750-byte records, one group per default part. */
 const rowGroupBytes = 8 * 1024 * 1024;
-/** DuckDB's bounds: a row group holds at least one vector (2,048 rows); 122,880 is its default. */
-const minRowGroupRows = 2048;
+/** DuckDB's default row group; smaller sizes are honoured (wide records get a few hundred rows per group). */
 const maxRowGroupRows = 122_880;
 /** read_json refuses lines longer than maximum_object_size; its default is 16 MiB. */
 const defaultMaxObjectBytes = 16 * 1024 * 1024;
@@ -57,9 +61,17 @@ const failureFlushChars = 256 * 1024;
 
 export interface ParquetSinkOptions {
   readonly dataDir: string;
-  /** JSONL bytes per Parquet part (default 32 MiB); a finished part converts while the next is written. */
+  /**
+   * JSONL bytes per Parquet part (default 8 MiB, at least 1 MiB); a finished part converts while the
+   * next is written. Larger parts mean fewer files per batch and more DuckDB memory (see above).
+   */
   readonly partBytes?: number;
-  /** DuckDB `memory_limit` for the conversions (default 256MB): a ceiling on the native side of RSS. */
+  /**
+   * DuckDB `memory_limit` for the conversions (default 256MB), shared by concurrent batches: a
+   * ceiling on the native side of RSS, so a pathological batch fails its run rather than the
+   * process. Measured under it with 8 MiB parts: 100 KB and 1 MB records convert (RSS ~200-250 MB);
+   * read_json buffers twice maximum_object_size, so single records past ~40 MB would need more.
+   */
   readonly memoryLimit?: string;
   /** DuckDB `threads` (default 1): one native thread beside the JS thread, which keeps RSS flat (see above). */
   readonly threads?: number;
@@ -138,7 +150,7 @@ interface Part {
 interface PartFigures {
   bytes: number;
   records: number;
-  /** The longest line in UTF-16 units (its UTF-8 bytes are at most three times that). */
+  /** The longest line's UTF-8 bytes, for read_json's maximum_object_size. */
   longestLine: number;
 }
 
@@ -285,10 +297,11 @@ class ParquetBatchWriter implements BatchWriter {
   }
 
   #encode(line: string): void {
-    this.#used += this.#buffer.write(line, this.#used, "utf8");
+    const bytes = this.#buffer.write(line, this.#used, "utf8");
+    this.#used += bytes;
     this.#buffer[this.#used++] = 0x0a;
     this.#figures.records++;
-    if (line.length > this.#figures.longestLine) this.#figures.longestLine = line.length;
+    if (bytes > this.#figures.longestLine) this.#figures.longestLine = bytes;
   }
 
   #queue(line: string): Promise<void> {
@@ -321,7 +334,7 @@ class ParquetBatchWriter implements BatchWriter {
     await writeAll(part.file, bytes, bytes.length);
     this.#figures.bytes += bytes.length;
     this.#figures.records++;
-    if (line.length > this.#figures.longestLine) this.#figures.longestLine = line.length;
+    if (bytes.length > this.#figures.longestLine) this.#figures.longestLine = bytes.length;
   }
 
   /** Hands the filled buffer to a file write and continues in the other one (once its own write is done). */
@@ -367,8 +380,8 @@ class ParquetBatchWriter implements BatchWriter {
     this.#connection ??= this.connect();
     const connection = await this.#connection;
     const averageBytes = Math.max(1, figures.bytes / Math.max(1, figures.records));
-    const rowGroupRows = Math.min(maxRowGroupRows, Math.max(minRowGroupRows, Math.floor(rowGroupBytes / averageBytes)));
-    const maxObjectBytes = Math.max(defaultMaxObjectBytes, 2 ** Math.ceil(Math.log2(figures.longestLine * 3 + 2)));
+    const rowGroupRows = Math.min(maxRowGroupRows, Math.max(1, Math.floor(rowGroupBytes / averageBytes)));
+    const maxObjectBytes = Math.max(defaultMaxObjectBytes, 2 ** Math.ceil(Math.log2(figures.longestLine + 2)));
     if (this.#discarding) return; // aborted while the connection opened: the folder is going away
     await connection.run(
       `COPY (SELECT * FROM read_json(${quoteLiteral(part.jsonl)}, format = 'newline_delimited', records = true, ` +

@@ -29,7 +29,10 @@ export function pgColumns(schema: JsonSchema): PgColumn[] {
   return Object.entries(properties).map(([name, property]) => {
     if (name === "") throw new DatasetError("schemaUnsupported", "dataset schema has a property with an empty name");
     if (reserved.has(name)) {
-      throw new DatasetError("schemaUnsupported", `"${name}" is reserved by the PostgreSQL sink and cannot be a column`);
+      throw new DatasetError(
+        "schemaUnsupported",
+        `"${name}" is reserved by the PostgreSQL sink and cannot be a column`,
+      );
     }
     if (Buffer.byteLength(name, "utf8") > maxIdentifierBytes) {
       throw new DatasetError(

@@ -172,7 +172,10 @@ describe.skipIf(server === undefined)("PostgresDatasetSink", () => {
       sink.registerDataset({ id: "x1", schema: { type: "object", properties: { _batch_id: { type: "string" } } } }),
     ).rejects.toThrow(/reserved/);
     await expect(
-      sink.registerDataset({ id: "x2", schema: { type: "object", properties: { ["a".repeat(64)]: { type: "string" } } } }),
+      sink.registerDataset({
+        id: "x2",
+        schema: { type: "object", properties: { ["a".repeat(64)]: { type: "string" } } },
+      }),
     ).rejects.toThrow(/63 bytes/);
   });
 
@@ -228,7 +231,11 @@ describe.skipIf(server === undefined)("PostgresDatasetSink", () => {
     it("refuses a postgres dataset when no PostgreSQL sink is configured", async () => {
       const router = new DatasetSinkRouter(new ParquetDatasetSink({ dataDir }), undefined);
       await expect(
-        router.registerDataset({ id: "abc", schema: { type: "object", properties: { a: {} } }, sink: "postgres" } as never),
+        router.registerDataset({
+          id: "abc",
+          schema: { type: "object", properties: { a: {} } },
+          sink: "postgres",
+        } as never),
       ).rejects.toThrow(/needs PostgreSQL/);
       await router.close();
     });

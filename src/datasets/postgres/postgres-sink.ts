@@ -277,7 +277,10 @@ class PostgresBatchWriter implements BatchWriter {
     private readonly check: RecordCheck,
     private readonly transaction: <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>,
   ) {
-    this.#rowsPerStatement = Math.max(1, Math.min(maxRowsPerStatement, Math.floor(maxParameters / (columns.length + 1))));
+    this.#rowsPerStatement = Math.max(
+      1,
+      Math.min(maxRowsPerStatement, Math.floor(maxParameters / (columns.length + 1))),
+    );
     this.#tables = datasetTables(batch.id);
   }
 

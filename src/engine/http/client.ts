@@ -124,9 +124,27 @@ type AttemptOutcome =
 
 const timeoutCodes = new Set(["UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
 async function attempt(agent: Agent, req: HttpRequest, options: ExchangeOptions): Promise<AttemptOutcome> {
   const { settings, redactor } = options;
   const safeUrl = redactor.text(req.url);
+  // Only http(s) leaves the engine. Page URLs are checked when planned; this also covers the
+  // authorizationTestUrl and accessTokenUrl auth params (file:, data:, ftp:, …), refused at once
+  // instead of being retried as network failures.
+  if (!isWebUrl(req.url)) {
+    const error = new EngineError("spec", `${req.method} ${safeUrl} refused: only http and https URLs are sent`, {
+      url: safeUrl,
+    });
+    return { kind: "failure", error, retryable: false };
+  }
   try {
     const res = await request(req.url, {
       method: req.method,

@@ -117,7 +117,11 @@ export class GraphileJobQueue implements JobQueue {
     this.#maxAttempts = options.maxAttempts ?? 6;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#staleAfterMs = options.staleAfterMs ?? 30_000;
-    this.#pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: 10_000,
+    });
     // An idle client losing its connection is emitted on the pool and on the client; without
     // listeners Node would crash (graphile-worker checks for both).
     this.#pool.on("error", (error) => options.log.warn({ err: error.message }, "queue database connection lost"));
@@ -195,9 +199,7 @@ export class GraphileJobQueue implements JobQueue {
     this.#runner = undefined;
     clearInterval(this.#heartbeat);
     await this.#beating;
-    await this.#pool
-      .query(`DELETE FROM ${queueSchema}.workers WHERE id = $1`, [this.workerId])
-      .catch(() => undefined);
+    await this.#pool.query(`DELETE FROM ${queueSchema}.workers WHERE id = $1`, [this.workerId]).catch(() => undefined);
     this.#options.log.info({ workerId: this.workerId }, "queue worker stopped");
   }
 
@@ -289,7 +291,7 @@ export class GraphileJobQueue implements JobQueue {
   }
 
   #beat(): Promise<void> {
-    if (this.#beating) return this.#beating;
+    if (this.#beating !== undefined) return this.#beating;
     this.#beating = (async () => {
       try {
         const alive = await this.#pool.query(

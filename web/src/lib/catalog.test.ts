@@ -17,7 +17,9 @@ const artifacts = (name: string, file: string) =>
   readFileSync(new URL(`../../../examples/Sources/${name}/Artifacts/${name}-${file}`, import.meta.url), "utf8");
 
 function withIcon(spec: Record<string, unknown>, svg: string | undefined) {
-  const copy = structuredClone(spec) as { sourceSpec: { attributes: { uiAttributes: { icon: Record<string, unknown> } } } };
+  const copy = structuredClone(spec) as {
+    sourceSpec: { attributes: { uiAttributes: { icon: Record<string, unknown> } } };
+  };
   if (svg !== undefined) copy.sourceSpec.attributes.uiAttributes.icon.svg = svg;
   return copy;
 }
@@ -42,7 +44,9 @@ describe("catalog cards", () => {
   });
 
   it("prefers uiAttributes text over keys, and falls back to a monogram without an icon", () => {
-    const spec = withIcon(members, undefined) as unknown as { sourceSpec: { attributes: { uiAttributes: Record<string, unknown> } } };
+    const spec = withIcon(members, undefined) as unknown as {
+      sourceSpec: { attributes: { uiAttributes: Record<string, unknown> } };
+    };
     spec.sourceSpec.attributes.uiAttributes.label = { text: "Mailchimp Members" };
     spec.sourceSpec.attributes.uiAttributes.description = { key: "x", text: "From the text" };
     const card = sourceCard(spec) as SourceCard;
@@ -54,20 +58,30 @@ describe("catalog cards", () => {
   it("leaves targets and non-sources out", () => {
     expect(sourceCard({ id: dataLakeSpecId, name: "Data Lake", targetSpec: {} })).toBeUndefined();
     expect(sourceCard({ id: "x", name: "t", targetSpec: {} })).toBeUndefined();
-    expect(sourceCard({ id: "x", name: "s", sourceSpec: { attributes: { uiAttributes: { isSource: false } } } })).toBeUndefined();
+    expect(
+      sourceCard({ id: "x", name: "s", sourceSpec: { attributes: { uiAttributes: { isSource: false } } } }),
+    ).toBeUndefined();
     expect(sourceCard("nope")).toBeUndefined();
   });
 
   it("filters by category and searches label, description and category", () => {
-    const cards = ["mailchimp-members", "mailchimp-campaign", "salesforce-contacts", "storefront-orders", "zendesk"].map(
-      (name) => sourceCard(JSON.parse(artifacts(name, "connectionSpec.json"))) as SourceCard,
-    );
+    const cards = [
+      "mailchimp-members",
+      "mailchimp-campaign",
+      "salesforce-contacts",
+      "storefront-orders",
+      "zendesk",
+    ].map((name) => sourceCard(JSON.parse(artifacts(name, "connectionSpec.json"))) as SourceCard);
     expect(filterCards(cards, { category: "marketingAutomation", query: "" }).map((c) => c.label)).toEqual([
       "MailChimp Campaign source",
       "MailChimp Members source",
     ]);
-    expect(filterCards(cards, { category: "", query: "orders" }).map((c) => c.label)).toEqual(["Storefront Orders source"]);
-    expect(filterCards(cards, { category: "", query: "crm contacts" }).map((c) => c.label)).toEqual(["Salesforce Contacts source"]);
+    expect(filterCards(cards, { category: "", query: "orders" }).map((c) => c.label)).toEqual([
+      "Storefront Orders source",
+    ]);
+    expect(filterCards(cards, { category: "", query: "crm contacts" }).map((c) => c.label)).toEqual([
+      "Salesforce Contacts source",
+    ]);
     expect(filterCards(cards, { category: "crm", query: "zendesk" })).toEqual([]);
     expect(categoryCounts(cards)).toEqual([
       { key: "crm", label: "CRM", count: 1 },
@@ -88,13 +102,16 @@ describe("catalog cards", () => {
   });
 
   it("names the source of a flow", () => {
-    expect(flowSourceSpecId({ inheritedAttributes: { sourceConnections: [{ id: "s", connectionSpec: { id: "spec-1" } }] } })).toBe("spec-1");
+    expect(
+      flowSourceSpecId({ inheritedAttributes: { sourceConnections: [{ id: "s", connectionSpec: { id: "spec-1" } }] } }),
+    ).toBe("spec-1");
     expect(flowSourceSpecId({})).toBeUndefined();
   });
 });
 
 describe("untrusted SVG icons", () => {
-  const ok = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="4" height="4"/></svg>';
+  const ok =
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><defs><linearGradient id="g"/></defs><rect fill="url(#g)" width="4" height="4"/></svg>';
 
   it("accepts a plain drawing, with an XML declaration, comments and local references", () => {
     expect(isSafeSvg(ok)).toBe(true);

@@ -29,7 +29,10 @@ const memberSchema = {
         email_address: { type: "string" },
         status: { type: "string" },
         merge_fields: { type: "object", properties: { FNAME: { type: "string" }, LNAME: { type: "string" } } },
-        stats: { type: "object", properties: { avg_open_rate: { type: "number" }, id: { type: "integer", minimum: -9007199254740992 } } },
+        stats: {
+          type: "object",
+          properties: { avg_open_rate: { type: "number" }, id: { type: "integer", minimum: -9007199254740992 } },
+        },
         timestamp_opt: { type: "string", format: "date-time" },
         tags: { type: "array", items: { type: "string" } },
         vip: { type: ["boolean", "null"] },
@@ -66,14 +69,20 @@ describe("the dataset proposed from the preview", () => {
   it("keeps names unique ignoring case, as dataset columns are", () => {
     const clash = proposeFields({
       type: "object",
-      properties: { a: { type: "object", properties: { Id: { type: "string" } } }, b: { type: "object", properties: { id: { type: "string" } } }, id: { type: "integer" } },
+      properties: {
+        a: { type: "object", properties: { Id: { type: "string" } } },
+        b: { type: "object", properties: { id: { type: "string" } } },
+        id: { type: "integer" },
+      },
     });
     expect(clash.map((f) => f.name)).toEqual(["Id", "b_id", "id_2"]);
     expect(fieldProblems(clash)).toEqual([]);
   });
 
   it("writes a draft-07 row schema the Catalog accepts", () => {
-    expect(datasetSchema(fields.filter((f) => ["id", "timestamp_opt", "tags", "location", "stats_id"].includes(f.name)))).toEqual({
+    expect(
+      datasetSchema(fields.filter((f) => ["id", "timestamp_opt", "tags", "location", "stats_id"].includes(f.name))),
+    ).toEqual({
       $schema: "http://json-schema.org/draft-07/schema#",
       type: "object",
       properties: {
@@ -113,7 +122,15 @@ describe("auto-mapping by name", () => {
   const sources = sourcePaths(memberSchema);
 
   it("prefers the same path, then the same path in another case, then the same last name", () => {
-    const rows = autoMap(sources, ["member.status", "MEMBER.EMAIL_ADDRESS", "fname", "Last-Name", "avgOpenRate", "id", "unknown"]);
+    const rows = autoMap(sources, [
+      "member.status",
+      "MEMBER.EMAIL_ADDRESS",
+      "fname",
+      "Last-Name",
+      "avgOpenRate",
+      "id",
+      "unknown",
+    ]);
     expect(rows).toEqual([
       { sourceType: "ATTRIBUTE", source: "member.status", destination: "member.status" },
       { sourceType: "ATTRIBUTE", source: "member.email_address", destination: "MEMBER.EMAIL_ADDRESS" },
@@ -125,7 +142,13 @@ describe("auto-mapping by name", () => {
   });
 
   it("maps the fields of an existing dataset, nested ones by their last name", () => {
-    const dataset = { type: "object", properties: { person: { type: "object", properties: { email_address: { type: "string" } } }, status: { type: "string" } } };
+    const dataset = {
+      type: "object",
+      properties: {
+        person: { type: "object", properties: { email_address: { type: "string" } } },
+        status: { type: "string" },
+      },
+    };
     const destinations = destinationsOf(dataset).map((d) => d.path);
     expect(destinations).toEqual(["person.email_address", "status"]);
     expect(autoMap(sources, destinations).map((r) => `${r.source}→${r.destination}`)).toEqual([
@@ -150,10 +173,20 @@ describe("mapping rows", () => {
   const destinations = ["id", "email", "person", "person.city"];
 
   it("accepts paths and expressions that the Data Prep grammar accepts", () => {
-    for (const path of ["a", "member.email_address", "results[0].id", "a.b[2][0].c", "_tenant", "@id", "xdm:foo", "first-name"]) {
+    for (const path of [
+      "a",
+      "member.email_address",
+      "results[0].id",
+      "a.b[2][0].c",
+      "_tenant",
+      "@id",
+      "xdm:foo",
+      "first-name",
+    ]) {
       expect(isPath(path), path).toBe(true);
     }
-    for (const path of ["", "a..b", ".a", "a[x]", "a b", 'a["b"]', "a[01]", "lower(a)"]) expect(isPath(path), path).toBe(false);
+    for (const path of ["", "a..b", ".a", "a[x]", "a b", 'a["b"]', "a[01]", "lower(a)"])
+      expect(isPath(path), path).toBe(false);
     expect(expressionProblem('concat(trim(a.first), " ", upper(a.last))')).toBeUndefined();
     expect(expressionProblem("to_datetime(a.created, 's')")).toBeUndefined();
     expect(expressionProblem("now()")).toBeUndefined();
@@ -191,7 +224,12 @@ describe("mapping rows", () => {
   });
 
   it("builds the mapping set body, and puts the server's problems back on their rows", () => {
-    expect(mappingSetBody([{ sourceType: "EXPRESSION", source: " lower(a) ", destination: "email" }], "6155e3a9bd13651949515f14")).toEqual({
+    expect(
+      mappingSetBody(
+        [{ sourceType: "EXPRESSION", source: " lower(a) ", destination: "email" }],
+        "6155e3a9bd13651949515f14",
+      ),
+    ).toEqual({
       dataSetId: "6155e3a9bd13651949515f14",
       mappings: [{ sourceType: "EXPRESSION", source: "lower(a)", destination: "email" }],
     });
@@ -211,7 +249,10 @@ describe("mapping rows", () => {
 
 describe("preview columns", () => {
   it("infers a schema from records when explore gave none, and walks it into leaves", () => {
-    const schema = inferSchema([{ a: { b: 1 }, c: null }, { a: { b: 1.5, d: "x" }, c: "y", e: [1] }]);
+    const schema = inferSchema([
+      { a: { b: 1 }, c: null },
+      { a: { b: 1.5, d: "x" }, c: "y", e: [1] },
+    ]);
     expect(leaves(schema).map((l) => [l.label, l.type])).toEqual([
       ["a.b", "number"],
       ["a.d", "string"],

@@ -3,7 +3,17 @@ import { frame, locate, locatePointers, offsetOf } from "./json-locate.ts";
 import { describeStop, placeProblems } from "./playground.ts";
 import { chartModel, chronological, formatDuration, niceMax, runRow } from "./runs.ts";
 import { describeSchedule, scheduleParams, scheduleProblems } from "./schedule.ts";
-import { activeCredentials, emptySession, type KeyValueStore, loadSession, saveSession, selectSandbox, signIn, signOut, switchOrg } from "./session.ts";
+import {
+  activeCredentials,
+  emptySession,
+  type KeyValueStore,
+  loadSession,
+  saveSession,
+  selectSandbox,
+  signIn,
+  signOut,
+  switchOrg,
+} from "./session.ts";
 
 function run(id: string, startedAt: number, input: number, failed: number, state = "success") {
   return {
@@ -15,7 +25,10 @@ function run(id: string, startedAt: number, input: number, failed: number, state
       durationSummary: { startedAtUTC: startedAt, completedAtUTC: startedAt + 1500 },
       recordSummary: { inputRecordCount: input, outputRecordCount: input - failed, failedRecordCount: failed },
       sizeSummary: { inputBytes: 2048, outputBytes: 1024 },
-      statusSummary: { status: state, errors: failed ? [{ code: "MAPPER-3700-400", message: "1 record(s) could not be mapped." }] : [] },
+      statusSummary: {
+        status: state,
+        errors: failed ? [{ code: "MAPPER-3700-400", message: "1 record(s) could not be mapped." }] : [],
+      },
       extensions: { stopReason: "short-page", pages: 3, requests: 3, retries: 0, windowStart: 0, windowEnd: startedAt },
     },
     activities: [
@@ -25,7 +38,15 @@ function run(id: string, startedAt: number, input: number, failed: number, state
         statusSummary: {
           status: state,
           errors: [],
-          sampleErrors: failed ? [{ recordIndex: 4, code: "MAPPER-3700-400", message: 'to_integer("x") at destination age: not an integer' }] : [],
+          sampleErrors: failed
+            ? [
+                {
+                  recordIndex: 4,
+                  code: "MAPPER-3700-400",
+                  message: 'to_integer("x") at destination age: not an integer',
+                },
+              ]
+            : [],
           extensions: failed ? { manifest: { failedRecords: "failed/run.jsonl" } } : undefined,
         },
         targetInfo: [{ id: "t", type: "TargetConnection", reference: { type: "Batch", ids: ["01BATCH"] } }],
@@ -53,7 +74,12 @@ describe("runs as the monitor shows them", () => {
     });
     expect(row.errors).toEqual([{ code: "MAPPER-3700-400", message: "1 record(s) could not be mapped." }]);
     expect(row.samples[0]).toMatchObject({ recordIndex: 4, code: "MAPPER-3700-400" });
-    expect(runRow({ id: "p", state: "pending" })).toMatchObject({ state: "pending", input: 0, durationMs: undefined, errors: [] });
+    expect(runRow({ id: "p", state: "pending" })).toMatchObject({
+      state: "pending",
+      input: 0,
+      durationMs: undefined,
+      errors: [],
+    });
   });
 
   it("draws records in and failed per run on a round axis, oldest first", () => {
@@ -89,7 +115,10 @@ describe("the schedule form", () => {
   it("sends startTime in epoch seconds and no interval or backfill for once", () => {
     const start = "2026-03-01T10:30";
     const seconds = Math.floor(new Date(start).getTime() / 1000);
-    expect(scheduleParams({ frequency: "once", interval: "5", start, backfill: false })).toEqual({ startTime: seconds, frequency: "once" });
+    expect(scheduleParams({ frequency: "once", interval: "5", start, backfill: false })).toEqual({
+      startTime: seconds,
+      frequency: "once",
+    });
     expect(scheduleParams({ frequency: "minute", interval: "15", start, backfill: false })).toEqual({
       startTime: seconds,
       frequency: "minute",
@@ -110,14 +139,19 @@ describe("the schedule form", () => {
   });
 
   it("reads back as a sentence", () => {
-    expect(describeSchedule({ startTime: 0, frequency: "hour", interval: 6, backfill: false })).toMatch(/^Every 6 hours from .*[^,]$/);
-    expect(describeSchedule({ startTime: 0, frequency: "day", interval: "1", backfill: "true" })).toMatch(/^Every day from .*, with backfill$/);
+    expect(describeSchedule({ startTime: 0, frequency: "hour", interval: 6, backfill: false })).toMatch(
+      /^Every 6 hours from .*[^,]$/,
+    );
+    expect(describeSchedule({ startTime: 0, frequency: "day", interval: "1", backfill: "true" })).toMatch(
+      /^Every day from .*, with backfill$/,
+    );
     expect(describeSchedule({ startTime: 0, frequency: "once" })).toMatch(/^Once, at /);
   });
 });
 
 describe("lint problems at their fields", () => {
-  const text = '{\n  "name": "x",\n  "sourceSpec": {\n    "attributes": {\n      "paginationParams": { "type": "OFFSETS" }\n    }\n  },\n  "list": [1, {"a/b": true}]\n}\n';
+  const text =
+    '{\n  "name": "x",\n  "sourceSpec": {\n    "attributes": {\n      "paginationParams": { "type": "OFFSETS" }\n    }\n  },\n  "list": [1, {"a/b": true}]\n}\n';
   const locations = locatePointers(text);
 
   it("knows the line and column of every pointer, keys escaped as RFC 6901 says", () => {
@@ -129,13 +163,22 @@ describe("lint problems at their fields", () => {
   });
 
   it("puts a missing field's problem at its nearest parent, with the lines around it", () => {
-    expect(locate("/sourceSpec/attributes/contentPath", locations)).toEqual({ line: 4, column: 5, exact: false, at: "/sourceSpec/attributes" });
+    expect(locate("/sourceSpec/attributes/contentPath", locations)).toEqual({
+      line: 4,
+      column: 5,
+      exact: false,
+      at: "/sourceSpec/attributes",
+    });
     const placed = placeProblems(
       text,
       {
         valid: false,
         problems: [
-          { pointer: "/sourceSpec/attributes/paginationParams/type", message: '"OFFSETS" is not a pagination type', severity: "error" },
+          {
+            pointer: "/sourceSpec/attributes/paginationParams/type",
+            message: '"OFFSETS" is not a pagination type',
+            severity: "error",
+          },
           { pointer: "/name", message: "short", severity: "warning" },
         ],
       },
@@ -154,20 +197,35 @@ describe("lint problems at their fields", () => {
   });
 
   it("shows a JSON syntax error at its line", () => {
-    const placed = placeProblems("{\n  x\n}", { valid: false, problems: [], syntaxError: { line: 2, column: 3, message: "Expected property name" } }, new Map());
-    expect(placed).toEqual([expect.objectContaining({ severity: "error", location: expect.objectContaining({ line: 2, column: 3 }) })]);
+    const placed = placeProblems(
+      "{\n  x\n}",
+      { valid: false, problems: [], syntaxError: { line: 2, column: 3, message: "Expected property name" } },
+      new Map(),
+    );
+    expect(placed).toEqual([
+      expect.objectContaining({ severity: "error", location: expect.objectContaining({ line: 2, column: 3 }) }),
+    ]);
   });
 
   it("explains why a test read stopped", () => {
-    expect(describeStop("maximum-request", "maxPages", { maxPages: 2, maxRecords: 20 })).toMatch(/playground's limit of 2 page/);
-    expect(describeStop("short-page", undefined, { maxPages: 2, maxRecords: 20 })).toBe("a page returned fewer records than the page size");
+    expect(describeStop("maximum-request", "maxPages", { maxPages: 2, maxRecords: 20 })).toMatch(
+      /playground's limit of 2 page/,
+    );
+    expect(describeStop("short-page", undefined, { maxPages: 2, maxRecords: 20 })).toBe(
+      "a page returned fewer records than the page size",
+    );
   });
 });
 
 describe("the browser session", () => {
   function memory(): KeyValueStore & { data: Map<string, string> } {
     const data = new Map<string, string>();
-    return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+    return {
+      data,
+      getItem: (k) => data.get(k) ?? null,
+      setItem: (k, v) => void data.set(k, v),
+      removeItem: (k) => void data.delete(k),
+    };
   }
   const acme = { orgId: "ACME@AdobeOrg", accessToken: "t1", apiKey: "k1" };
   const other = { orgId: "OTHER@AdobeOrg", accessToken: "t2", apiKey: "k2" };
