@@ -13,7 +13,8 @@
  *
  * The imitation API runs in this process and competes for the same cores (2 here), so the figures
  * are a floor for a machine where the upstream is elsewhere. Needs INLET_TEST_DATABASE_URL (or
- * PostgreSQL on postgres://postgres@127.0.0.1:5432/postgres). `-- --workers 1,2` picks the counts.
+ * PostgreSQL on postgres://postgres@127.0.0.1:5432/postgres). `-- --workers 1,2` picks the counts,
+ * `-- --scenario cpu|upstream` one of the two scenarios.
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -35,9 +36,8 @@ import {
 } from "../test/cluster/harness.ts";
 
 const serverUrl = process.env.INLET_TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-const workerCounts = (process.argv.find((_arg, i) => process.argv[i - 1] === "--workers") ?? "1,2,4")
-  .split(",")
-  .map(Number);
+const option = (name: string) => process.argv.find((_arg, i) => process.argv[i - 1] === name);
+const workerCounts = (option("--workers") ?? "1,2,4").split(",").map(Number);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
@@ -122,7 +122,10 @@ interface Scenario {
 const scenarios: Scenario[] = [
   { name: "local API (CPU-bound)", pageDelayMs: 0, latency: true },
   { name: "API answering in 100 ms", pageDelayMs: 100, latency: false },
-];
+].filter((scenario, index) => {
+  const only = option("--scenario");
+  return only === undefined || only === ["cpu", "upstream"][index];
+});
 
 async function round(workers: number, scenario: Scenario) {
   const db = await freshDatabase(serverUrl, "inlet_bench");
@@ -185,6 +188,13 @@ async function round(workers: number, scenario: Scenario) {
       "SELECT count(*)::text AS n FROM pg_stat_activity WHERE datname = current_database()",
     );
 
+    // How busy the fleet was: runs in flight on average, and the wait between a flow's run and its next.
+    const busy = runs.reduce((sum, r) => sum + ((r.completedAt ?? 0) - (r.startedAt ?? 0)), 0);
+    const gaps: number[] = [];
+    for (const flowId of ids) {
+      const mine = runs.filter((r) => r.flowId === flowId).sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+      for (let i = 1; i < mine.length; i++) gaps.push((mine[i]?.startedAt ?? 0) - (mine[i - 1]?.completedAt ?? 0));
+    }
     const throughput = {
       scenario: scenario.name,
       workers,
@@ -202,6 +212,9 @@ async function round(workers: number, scenario: Scenario) {
         walBytes: wal / runs.length,
       },
       connections: Number(connections.rows[0]?.n ?? 0),
+      runsInFlight: busy / (ended - started),
+      nextWindowGapP50: percentile(gaps, 50),
+      nextWindowGapP99: percentile(gaps, 99),
     };
     if (!scenario.latency)
       return {

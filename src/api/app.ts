@@ -158,9 +158,9 @@ function installJsonParser(app: FastifyInstance): void {
     }
     const parsed = parseJsonText(text);
     if (parsed.ok) {
-      const pointer = /__proto__|constructor|\\u/.test(text) ? prototypeKey(parsed.value) : undefined;
-      if (pointer === undefined) done(null, parsed.value);
-      else done(new FlowError("badRequest", `The request body holds the forbidden key ${pointer}.`), undefined);
+      const problem = bodyProblem(parsed.value);
+      if (problem === undefined) done(null, parsed.value);
+      else done(new FlowError("badRequest", `The request body ${problem}.`), undefined);
       return;
     }
     const { position, line, column, message } = parsed;
@@ -175,24 +175,29 @@ function installJsonParser(app: FastifyInstance): void {
   });
 }
 
+/** Deeper bodies are refused: no document of these APIs nests near this, and storing one (JSON.stringify) overflows the stack at a few thousand levels. */
+export const maxBodyDepth = 512;
+
 /**
- * Fastify's own JSON parser (secure-json-parse) refuses a `__proto__` key and a `constructor` key
- * holding `prototype`, anywhere in a body; replacing it must not drop that defence. No such key
- * means anything here, and code that merges a body into another object would set a prototype
- * with it. Returns the JSON Pointer of the first one found (walked without recursion).
+ * What makes a parsed body unacceptable whatever the route, found without recursion:
+ * - nesting deeper than `maxBodyDepth` (a 500 later otherwise);
+ * - a `__proto__` key, or a `constructor` key holding `prototype`, anywhere. Fastify's own JSON
+ *   parser (secure-json-parse) refuses these, and replacing it must not drop that defence: no such
+ *   key means anything here, and code that merges a body into another object would set a
+ *   prototype with it.
  */
-function prototypeKey(value: unknown): string | undefined {
-  const stack: Array<[unknown, string]> = [[value, ""]];
+function bodyProblem(value: unknown): string | undefined {
+  const stack: Array<[unknown, number]> = [[value, 0]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [node, pointer] = next;
+    const [node, depth] = next;
     if (node === null || typeof node !== "object") continue;
-    if (Object.hasOwn(node, "__proto__")) return `${pointer}/__proto__`;
+    if (depth >= maxBodyDepth) return `nests deeper than ${maxBodyDepth} levels`;
+    if (Object.hasOwn(node, "__proto__")) return 'holds the forbidden key "__proto__"';
     const record = node as Record<string, unknown>;
     const constructor = Object.hasOwn(node, "constructor") ? record.constructor : undefined;
     if (constructor !== null && typeof constructor === "object" && Object.hasOwn(constructor, "prototype"))
-      return `${pointer}/constructor/prototype`;
-    for (const [key, child] of Object.entries(record))
-      stack.push([child, `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`]);
+      return 'holds the forbidden key "constructor" with "prototype" in it';
+    for (const child of Object.values(record)) stack.push([child, depth + 1]);
   }
   return undefined;
 }

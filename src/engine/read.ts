@@ -274,7 +274,13 @@ export function readRecords(request: ReadRequest): ReadHandle {
           step = p.paginator.next({ url: page.url, body: page.body, headers: page.headers, itemCount: page.itemCount });
         } catch (cause) {
           if (!(cause instanceof EngineError)) throw cause;
-          step = cause;
+          // Paginators name URLs as fetched (the page's, a pointer's), whose query may carry a
+          // secret param (`token=${listToken}`): their errors are redacted here, once, for all.
+          step = new EngineError(cause.kind, p.redactor.text(cause.message), {
+            ...(cause.url === undefined ? {} : { url: p.redactor.text(cause.url) }),
+            ...(cause.status === undefined ? {} : { status: cause.status }),
+            ...(cause.bodyExcerpt === undefined ? {} : { bodyExcerpt: p.redactor.text(cause.bodyExcerpt) }),
+          });
         }
         const capped =
           counts.pages >= p.paginator.maximumRequest ||

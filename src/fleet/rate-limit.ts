@@ -37,25 +37,29 @@ export class FleetPacer {
   constructor(private readonly pool: pg.Pool) {}
 
   /**
-   * Waits for the account's next request slot (spacing ms after the previous one); resolves with
-   * the milliseconds waited. Rejects with the signal's reason when aborted while waiting (the slot
-   * is then simply unused).
+   * Waits for the account's next request slot (spacing ms after the previous one). Resolves with
+   * the slot (epoch ms, PostgreSQL's clock) and the milliseconds waited. Rejects with the signal's
+   * reason when aborted while waiting (the slot is then simply unused).
    */
-  async acquire(key: string, spacing: number, signal?: AbortSignal): Promise<number> {
-    if (spacing <= 0) return 0;
+  async acquire(key: string, spacing: number, signal?: AbortSignal): Promise<{ slotAt: number; waitedMs: number }> {
+    if (spacing <= 0) return { slotAt: Date.now(), waitedMs: 0 };
     signal?.throwIfAborted();
-    const result = await this.pool.query<{ wait_ms: number }>(
-      `INSERT INTO ${fleetSchema}.pacer AS p (key, next_allowed_at)
-       VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
-       ON CONFLICT (key) DO UPDATE
-         SET next_allowed_at = greatest(p.next_allowed_at, clock_timestamp()) + $2 * interval '1 millisecond'
-       RETURNING greatest(0, extract(epoch FROM
-         (p.next_allowed_at - $2 * interval '1 millisecond' - clock_timestamp())) * 1000)::float8 AS wait_ms`,
+    const result = await this.pool.query<{ slot_ms: number; wait_ms: number }>(
+      `WITH reserved AS (
+         INSERT INTO ${fleetSchema}.pacer AS p (key, next_allowed_at)
+         VALUES ($1, clock_timestamp() + $2 * interval '1 millisecond')
+         ON CONFLICT (key) DO UPDATE
+           SET next_allowed_at = greatest(p.next_allowed_at, clock_timestamp()) + $2 * interval '1 millisecond'
+         RETURNING p.next_allowed_at - $2 * interval '1 millisecond' AS slot)
+       SELECT (extract(epoch FROM slot) * 1000)::float8 AS slot_ms,
+              greatest(0, extract(epoch FROM (slot - clock_timestamp())) * 1000)::float8 AS wait_ms
+       FROM reserved`,
       [key, spacing],
     );
-    const waitMs = Math.ceil(Number(result.rows[0]?.wait_ms ?? 0));
-    if (waitMs > 0) await sleep(waitMs, signal);
-    return waitMs;
+    const row = result.rows[0];
+    const waitedMs = Math.ceil(Number(row?.wait_ms ?? 0));
+    if (waitedMs > 0) await sleep(waitedMs, signal);
+    return { slotAt: Number(row?.slot_ms ?? 0), waitedMs };
   }
 }
 
