@@ -194,8 +194,8 @@ function bodyProblem(value: unknown): string | undefined {
     if (depth >= maxBodyDepth) return `nests deeper than ${maxBodyDepth} levels`;
     if (Object.hasOwn(node, "__proto__")) return 'holds the forbidden key "__proto__"';
     const record = node as Record<string, unknown>;
-    const constructor = Object.hasOwn(node, "constructor") ? record.constructor : undefined;
-    if (constructor !== null && typeof constructor === "object" && Object.hasOwn(constructor, "prototype"))
+    const ctor = Object.hasOwn(node, "constructor") ? record.constructor : undefined;
+    if (ctor !== null && typeof ctor === "object" && Object.hasOwn(ctor, "prototype"))
       return 'holds the forbidden key "constructor" with "prototype" in it';
     for (const child of Object.values(record)) stack.push([child, depth + 1]);
   }

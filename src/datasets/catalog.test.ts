@@ -97,7 +97,24 @@ describe("dataset schemas", () => {
     expect(pointers({ type: "object", properties: { a: { minimum: "zero" } } })).toEqual([
       "/schema/properties/a/minimum",
     ]);
-    expect(pointers({ type: "object", properties: { a: { type: "string", pattern: "([" } } })).toEqual(["/schema"]);
+  });
+
+  it("refuses regular expressions anywhere in the schema, but not columns named like keywords", () => {
+    expect(pointers({ type: "object", properties: { a: { type: "string", pattern: "^(a+)+$" } } })).toEqual([
+      "/schema/properties/a/pattern",
+    ]);
+    expect(
+      pointers({
+        type: "object",
+        properties: { m: { type: "object", patternProperties: { "^x": { type: "string" } } } },
+      }),
+    ).toEqual(["/schema/properties/m/patternProperties"]);
+    expect(pointers({ type: "object", properties: { a: { anyOf: [{ type: "string", pattern: "a" }] } } })).toEqual([
+      "/schema/properties/a/anyOf/0/pattern",
+    ]);
+    expect(
+      pointers({ type: "object", properties: { pattern: { type: "string" }, patternProperties: { type: "string" } } }),
+    ).toEqual([]);
   });
 
   it("bounds nesting depth and size", () => {

@@ -115,7 +115,8 @@ describe.skipIf(server === undefined)("fleet coordination on PostgreSQL", () => 
     await admin.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'inlet-leader' AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
     );
-    await until(() => b.isLeader);
+    await until(() => events.includes("elected b"));
+    expect(b.isLeader).toBe(true);
     expect(events).toContain("deposed a");
     expect(a.isLeader).toBe(false);
     const holder = await admin.query("SELECT holder FROM inlet_fleet.leader WHERE role = 'scheduler'");

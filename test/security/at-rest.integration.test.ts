@@ -114,8 +114,13 @@ describe.each(storeBackends())("secrets at rest ($name)", (backend) => {
     expect(oauth.tokenCalls()).toBe(1);
 
     // The rotation was stored (sealed) on the connection.
-    const stored = await server.server.store.getResource("connections", { orgId: server.admin.orgId, sandboxName: "prod" }, oauthId);
-    const params = (stored?.doc.auth as { params: Record<string, unknown> }).params;
+    const stored = await server.server.store.getResource(
+      "connections",
+      { orgId: server.admin.orgId, sandboxName: "prod" },
+      oauthId,
+    );
+    if (!stored) throw new Error("the OAuth connection is missing");
+    const params = (stored.doc.auth as { params: Record<string, unknown> }).params;
     for (const name of ["clientSecret", "accessToken", "refreshToken"]) expect(isSealed(params[name]), name).toBe(true);
 
     const text = await databaseText(target);
@@ -158,7 +163,10 @@ describe.each(storeBackends())("secrets at rest ($name)", (backend) => {
       doc: { ...to.doc, auth: { ...auth, params: { ...auth.params, password: sealed } } },
       expectedEtag: to.etag,
     });
-    for (const route of [`/connections/${second}/test`, `/connections/${second}/explore?sourceParams=${btoa('{"listId":"L1"}')}`]) {
+    for (const route of [
+      `/connections/${second}/test`,
+      `/connections/${second}/explore?sourceParams=${btoa('{"listId":"L1"}')}`,
+    ]) {
       const reply = await api.call("GET", route);
       expect(reply.status, route).toBe(500);
       const body = JSON.stringify(reply.body);

@@ -11,7 +11,14 @@ import { readRecords } from "../../src/engine/index.ts";
 import { type Imitation, sendJson, startImitation } from "../imitation-apis/server.ts";
 import { membersApiSpec, oauthItemsSpec } from "../support/connections-upstream.ts";
 import { sourceSpec } from "../support/flows-apis.ts";
-import { createFlow, FlowApi, fastRunner, prepareWorkflow, registerSpec, waitForRuns } from "../support/flows-workflow.ts";
+import {
+  createFlow,
+  FlowApi,
+  fastRunner,
+  prepareWorkflow,
+  registerSpec,
+  waitForRuns,
+} from "../support/flows-workflow.ts";
 import { headersFor, startTestServer, type TestServer } from "../support/server.ts";
 
 const bodyLimit = 256 * 1024;
@@ -58,7 +65,11 @@ async function send(method: string, path: string, body?: string, headers: Record
   const started = performance.now();
   const response = await fetch(`${server.url}${path.startsWith("/") ? path : `/data/foundation/flowservice/${path}`}`, {
     method,
-    headers: { ...headersFor(server.admin), ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    headers: {
+      ...headersFor(server.admin),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+      ...headers,
+    },
     body,
   });
   const text = await response.text();
@@ -84,12 +95,28 @@ describe("prototype pollution", () => {
   it.each(poisons)("refuses a body holding %s, at any depth", async (poison) => {
     const specId = (await api.ok("POST", "/connectionSpecs", membersApiSpec(`Poison ${Math.random()}`))).body.id;
     const bodies: Array<[string, string, string]> = [
-      ["POST", "connections", `{"name": "c", "connectionSpec": {"id": "${specId}"}, "auth": {"specName": "Basic Authentication", "params": {"host": "h", "username": "u", "password": "p", ${poison}}}}`],
+      [
+        "POST",
+        "connections",
+        `{"name": "c", "connectionSpec": {"id": "${specId}"}, "auth": {"specName": "Basic Authentication", "params": {"host": "h", "username": "u", "password": "p", ${poison}}}}`,
+      ],
       ["POST", "connectionSpecs", `{${poison}, "name": "x"}`],
       ["POST", "flows", `{"name": "f", "scheduleParams": {${poison}}}`],
-      ["POST", "/data/foundation/catalog/dataSets", `{"name": "d", "schema": {"type": "object", "properties": {"a": {"type": "string"}}}, "tags": {${poison}}}`],
-      ["POST", "/data/foundation/conversion/mappingSets", `{"mappings": [{${poison}, "source": "a", "destination": "a"}]}`],
-      ["PATCH", `connections/00000000-0000-0000-0000-000000000000`, `[{"op": "add", "path": "/x", "value": {${poison}}}]`],
+      [
+        "POST",
+        "/data/foundation/catalog/dataSets",
+        `{"name": "d", "schema": {"type": "object", "properties": {"a": {"type": "string"}}}, "tags": {${poison}}}`,
+      ],
+      [
+        "POST",
+        "/data/foundation/conversion/mappingSets",
+        `{"mappings": [{${poison}, "source": "a", "destination": "a"}]}`,
+      ],
+      [
+        "PATCH",
+        `connections/00000000-0000-0000-0000-000000000000`,
+        `[{"op": "add", "path": "/x", "value": {${poison}}}]`,
+      ],
       ["POST", "/inlet/playground/read", `{"spec": {${poison}}}`],
     ];
     for (const [method, path, body] of bodies) {
@@ -145,7 +172,13 @@ describe("prototype pollution", () => {
 });
 
 describe("URLs the engine fetches", () => {
-  const schemes = ["file:///etc/passwd", "data:application/json,{}", "ftp://127.0.0.1/x", "gopher://127.0.0.1:70/x", "javascript:alert(1)"];
+  const schemes = [
+    "file:///etc/passwd",
+    "data:application/json,{}",
+    "ftp://127.0.0.1/x",
+    "gopher://127.0.0.1:70/x",
+    "javascript:alert(1)",
+  ];
 
   it.each(schemes)("refuses %s as authorizationTestUrl at once, sending nothing", async (url) => {
     const specId = (await api.ok("POST", "/connectionSpecs", membersApiSpec(`Scheme ${Math.random()}`))).body.id;
@@ -171,17 +204,27 @@ describe("URLs the engine fetches", () => {
       connectionSpec: { id: specId },
       auth: { specName: "Basic Authentication", params: { host: "file:///etc", username: "u", password: "p" } },
     });
-    const explored = await api.call("GET", `/connections/${fileHost.body.id}/explore?sourceParams=${btoa('{"listId":"L1"}')}`);
+    const explored = await api.call(
+      "GET",
+      `/connections/${fileHost.body.id}/explore?sourceParams=${btoa('{"listId":"L1"}')}`,
+    );
     expect(explored.status).toBe(400);
     expect(JSON.stringify(explored.body)).toContain("must be http or https");
 
-    const oauthSpecId = (await api.ok("POST", "/connectionSpecs", oauthItemsSpec(`Token URL ${Math.random()}`))).body.id;
+    const oauthSpecId = (await api.ok("POST", "/connectionSpecs", oauthItemsSpec(`Token URL ${Math.random()}`))).body
+      .id;
     const oauth = await api.ok("POST", "/connections", {
       name: "file token url",
       connectionSpec: { id: oauthSpecId },
       auth: {
         specName: "OAuth2 Refresh Code",
-        params: { host: upstream.url, refreshToken: "rt", clientSecret: "cs", accessTokenUrl: "file:///etc/passwd", accessToken: "" },
+        params: {
+          host: upstream.url,
+          refreshToken: "rt",
+          clientSecret: "cs",
+          accessTokenUrl: "file:///etc/passwd",
+          accessToken: "",
+        },
       },
     });
     const refreshed = await api.call("GET", `/connections/${oauth.body.id}/explore?sourceParams=e30`);
@@ -191,7 +234,10 @@ describe("URLs the engine fetches", () => {
 
   it("follows no redirect and no pointer to another origin", async () => {
     const before = elsewhere.stats.requests;
-    const specId = await registerSpec(api, specOf(upstream.url, { urlParams: { host: upstream.url, path: "/redirect?k=${password}", method: "GET" } }));
+    const specId = await registerSpec(
+      api,
+      specOf(upstream.url, { urlParams: { host: upstream.url, path: "/redirect?k=${password}", method: "GET" } }),
+    );
     const base = await api.ok("POST", "/connections", {
       name: "redirected",
       connectionSpec: { id: specId },
@@ -239,7 +285,11 @@ describe("resource limits", () => {
     const objects = `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
     const specId = (await api.ok("POST", "/connectionSpecs", membersApiSpec(`Deep ${Math.random()}`))).body.id;
     const cases: Array<[string, string, string]> = [
-      ["POST", "connections", `{"name":"c","connectionSpec":{"id":"${specId}"},"auth":{"specName":"Basic Authentication","params":{"host":"h","username":"u","password":"p","x":${objects}}}}`],
+      [
+        "POST",
+        "connections",
+        `{"name":"c","connectionSpec":{"id":"${specId}"},"auth":{"specName":"Basic Authentication","params":{"host":"h","username":"u","password":"p","x":${objects}}}}`,
+      ],
       ["POST", "connections", `{"name":${arrays}}`],
       ["POST", "connectionSpecs", `{"name":"x","authSpec":${arrays}}`],
       ["POST", "flows", `{"name":"f","scheduleParams":${objects}}`],
@@ -283,7 +333,7 @@ describe("resource limits", () => {
       expect(reply.ms).toBeLessThan(2_000);
     }
     const huge = await send("GET", `connections?property=${"a".repeat(200_000)}==1`);
-    expect([400, 414, 431]).toContain(huge.status);
+    expect(huge.status).toBe(431); // Node refuses request lines and headers over 16 kB
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 });

@@ -102,7 +102,7 @@ describe("mapping expressions", () => {
     'constructor.constructor("return process")()',
     "eval('1')",
     "Function('return 1')()",
-    'lower(x) + process.exit(1)',
+    "lower(x) + process.exit(1)",
     "require('fs')",
     "@{pipeline().parameters.x}",
     "lower(x); process.exit(1)",
@@ -115,7 +115,14 @@ describe("mapping expressions", () => {
 
   it("reads own fields only and returns text as text", () => {
     const record = JSON.parse('{"__proto__": {"a": 1}, "name": "${process.env.HOME}"}');
-    for (const path of ["constructor", "toString", "constructor.name", "hasOwnProperty", "this.constructor", "`${process.env.HOME}`"])
+    for (const path of [
+      "constructor",
+      "toString",
+      "constructor.name",
+      "hasOwnProperty",
+      "this.constructor",
+      "`${process.env.HOME}`",
+    ])
       expect(compileExpression(path, now)({}), path).toBeUndefined();
     expect(compileExpression("__proto__.a", now)(record)).toBe(1);
     expect(compileExpression("upper(name)", now)(record)).toBe("${PROCESS.ENV.HOME}");
@@ -130,7 +137,10 @@ describe("mapping destinations", () => {
     properties: {
       constructor: {
         type: "object",
-        properties: { prototype: { type: "object", properties: { polluted: { type: "string" } } }, name: { type: "string" } },
+        properties: {
+          prototype: { type: "object", properties: { polluted: { type: "string" } } },
+          name: { type: "string" },
+        },
       },
       toString: { type: "string" },
     },
@@ -202,8 +212,16 @@ describe("list filters, projections and orderby", () => {
 
   it("projects own fields only", () => {
     const result = list({ property: "constructor,toString,__proto__,hasOwnProperty,name" });
-    expect(result).toEqual({ kind: "page", items: [{ id: "a", name: "x" }, { id: "b", name: "y" }], nextToken: undefined });
-    for (const item of (result as { items: object[] }).items) expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+    expect(result).toEqual({
+      kind: "page",
+      items: [
+        { id: "a", name: "x" },
+        { id: "b", name: "y" },
+      ],
+      nextToken: undefined,
+    });
+    for (const item of (result as { items: object[] }).items)
+      expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
   });
 
   it("refuses pathological input quickly", () => {

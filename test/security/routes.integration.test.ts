@@ -9,15 +9,20 @@
  * - ids of another org inside bodies and query filters are refused or find nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { restStorageToAepFlowSpecId } from "../../src/specs/index.ts";
 import type { IssuedToken } from "../../src/tenancy/tokens.ts";
 import type { Imitation } from "../imitation-apis/server.ts";
-import { restStorageToAepFlowSpecId } from "../../src/specs/index.ts";
 import { dataLakeSpecId, FlowApi, fastRunner } from "../support/flows-workflow.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { storeBackends } from "../support/stores.ts";
 import { buildEstate, type Estate, type Route, routesOf, startGuardedRecordsApi } from "./estate.ts";
 
-const apiPrefixes = ["/data/foundation/flowservice", "/data/foundation/catalog", "/data/foundation/conversion", "/inlet"];
+const apiPrefixes = [
+  "/data/foundation/flowservice",
+  "/data/foundation/catalog",
+  "/data/foundation/conversion",
+  "/inlet",
+];
 const isApiRoute = (route: Route) => apiPrefixes.some((prefix) => route.path.startsWith(`${prefix}/`));
 /** Resources every org sees (Adobe's connection and flow specs are global). */
 const globalKinds = new Set(["connectionSpecs", "flowSpecs"]);
@@ -105,7 +110,8 @@ describe.each(storeBackends())("routes: authentication and tenancy ($name)", (ba
       const path = route.path.replace(":id", estate.connections);
       for (const [name, headers] of Object.entries(attempts)) {
         const reply = await send(route, path, headers, bodyFor(route));
-        if (reply.status !== 401 && reply.status !== 403) failures.push(`${route.method} ${path} (${name}): ${reply.status}`);
+        if (reply.status !== 401 && reply.status !== 403)
+          failures.push(`${route.method} ${path} (${name}): ${reply.status}`);
         if (reply.text.includes(estate.connections) || reply.text.includes("test base"))
           failures.push(`${route.method} ${path} (${name}) mentions the resource`);
       }
@@ -116,7 +122,8 @@ describe.each(storeBackends())("routes: authentication and tenancy ($name)", (ba
         { authorization: `Bearer ${accessToken}`, "x-api-key": apiKey, "x-gw-ims-org-id": "STRANGER@AdobeOrg" },
         bodyFor(route),
       );
-      if (crossed.status !== 401) failures.push(`${route.method} ${path} (org header of another org): ${crossed.status}`);
+      if (crossed.status !== 401)
+        failures.push(`${route.method} ${path} (org header of another org): ${crossed.status}`);
     }
     expect(failures).toEqual([]);
   });
@@ -153,7 +160,8 @@ describe.each(storeBackends())("routes: authentication and tenancy ($name)", (ba
             failures.push(`${route.method} ${path} (${who}): ${reply.status}, expected ${expected}`);
           continue;
         }
-        if (reply.status !== 404) failures.push(`${route.method} ${path} (${who}): ${reply.status} ${reply.text.slice(0, 120)}`);
+        if (reply.status !== 404)
+          failures.push(`${route.method} ${path} (${who}): ${reply.status} ${reply.text.slice(0, 120)}`);
         if (reply.text.includes("test base") || reply.text.includes("test flow") || reply.text.includes(password))
           failures.push(`${route.method} ${path} (${who}) shows the resource`);
       }
@@ -177,7 +185,9 @@ describe.each(storeBackends())("routes: authentication and tenancy ($name)", (ba
   it("lists nothing of another org or sandbox on every list route", async () => {
     const lists = routes.filter((route) => isApiRoute(route) && route.method === "GET" && !route.path.includes(":"));
     expect(lists.length).toBeGreaterThanOrEqual(10);
-    const ids = Object.entries(estate).filter(([kind]) => !globalKinds.has(kind)).map(([, id]) => id);
+    const ids = Object.entries(estate)
+      .filter(([kind]) => !globalKinds.has(kind))
+      .map(([, id]) => id);
     const failures: string[] = [];
     for (const route of lists) {
       const owned = await send(route, route.path, await headersOf(owner));
@@ -209,7 +219,12 @@ describe.each(storeBackends())("routes: authentication and tenancy ($name)", (ba
       [
         "POST",
         "/targetConnections",
-        { name: "t", connectionSpec: { id: dataLakeSpecId, version: "1.0" }, data: { format: "parquet_xdm" }, params: { dataSetId: estate.dataSets } },
+        {
+          name: "t",
+          connectionSpec: { id: dataLakeSpecId, version: "1.0" },
+          data: { format: "parquet_xdm" },
+          params: { dataSetId: estate.dataSets },
+        },
       ],
       [
         "POST",

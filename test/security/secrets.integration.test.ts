@@ -65,7 +65,13 @@ function startEchoingApi(): Promise<Imitation> {
       return sendJson(res, 200, { items: [{ id: 1 }], next: `http://localhost:1${req.url}` });
     const mode = /^\/items\/(.+)$/.exec(url.pathname)?.[1] ?? "";
     if (mode === "ok") return sendJson(res, 200, { items: [{ id: 1, label: "one" }] });
-    if (mode === "data") return sendJson(res, 200, { items: [{ id: 1, label: "one" }, { id: decoded, label: "two" }] });
+    if (mode === "data")
+      return sendJson(res, 200, {
+        items: [
+          { id: 1, label: "one" },
+          { id: decoded, label: "two" },
+        ],
+      });
     const failing = /^fail-(\d{3})-(\d+)$/.exec(mode);
     if (!failing) return sendJson(res, 404, { error: "no such mode", echo });
     res.writeHead(Number(failing[1]), { "content-type": "text/plain" });
@@ -74,7 +80,12 @@ function startEchoingApi(): Promise<Imitation> {
 }
 
 const sourceAttributes = (host: string, pointer = false) => ({
-  urlParams: { host, path: `/${pointer ? "pages" : "items"}/\${mode}`, method: "GET", queryParams: { token: "${listToken}" } },
+  urlParams: {
+    host,
+    path: `/${pointer ? "pages" : "items"}/\${mode}`,
+    method: "GET",
+    queryParams: { token: "${listToken}" },
+  },
   contentPath: { path: "$.items", skipAttributes: [], keepAttributes: [] },
   paginationParams: pointer ? { type: "POINTER", pointerPath: "$.next" } : { type: "NONE" },
 });
@@ -159,7 +170,8 @@ describe("secrets never echoed, never logged, never stored in clear", () => {
         const text = chunk.toString("utf8");
         output.push(text);
         pending += text;
-        for (const line of pending.split("\n").slice(0, -1)) if (line.startsWith('{"ready":true')) resolve(JSON.parse(line));
+        for (const line of pending.split("\n").slice(0, -1))
+          if (line.startsWith('{"ready":true')) resolve(JSON.parse(line));
         pending = pending.slice(pending.lastIndexOf("\n") + 1);
       });
       child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString("utf8")));
@@ -200,17 +212,21 @@ describe("secrets never echoed, never logged, never stored in clear", () => {
   }
 
   function headersOf(issued: IssuedToken): Record<string, string> {
-    return { authorization: `Bearer ${issued.accessToken}`, "x-api-key": issued.apiKey, "x-gw-ims-org-id": issued.orgId };
+    return {
+      authorization: `Bearer ${issued.accessToken}`,
+      "x-api-key": issued.apiKey,
+      "x-gw-ims-org-id": issued.orgId,
+    };
   }
 
   async function inlet(...args: string[]) {
     const streams = [new PassThrough(), new PassThrough()] as const;
     const texts = ["", ""];
-    streams.forEach((stream, index) =>
+    for (const [index, stream] of streams.entries()) {
       stream.on("data", (chunk: Buffer) => {
         texts[index] += chunk.toString("utf8");
-      }),
-    );
+      });
+    }
     const code = await main(["node", "inlet", ...args], { stdout: streams[0], stderr: streams[1] });
     seen.push(texts.join("\n"));
     return { code, all: texts.join("\n") };
@@ -236,7 +252,10 @@ describe("secrets never echoed, never logged, never stored in clear", () => {
     const created = await call("POST", "/connections", connection(basicSpecId, basicParams));
     expectStatus(created, 201);
     const basicId = created.body.id as string;
-    expectStatus(await call("POST", "/connections", connection(basicSpecId, { ...basicParams, password: wrongPassword })), 400);
+    expectStatus(
+      await call("POST", "/connections", connection(basicSpecId, { ...basicParams, password: wrongPassword })),
+      400,
+    );
     expectStatus(await call("POST", "/connections", connection(strictSpecId, basicParams)), 400);
     expectStatus(await call("POST", "/connections", connection(basicSpecId, password as never)), 400);
     const text = JSON.stringify(connection(basicSpecId, basicParams));

@@ -35,9 +35,9 @@ import { compileRecordCheck, type RecordCheck } from "./schema-validator.ts";
  *   and drove the process to 570-670 MB RSS (122,880-row groups, one thread per core).
  * - `records = true`: 76 ms instead of 143 ms per 50k-record part, same Parquet (same md5 of the
  *   rows); with the default `records = 'auto'` a COPY also had a ~30 ms fixed cost.
- * - Part size against DuckDB's RSS on top of the process, threads = 1, 10k-row groups: 4 MB parts
- *   +40 MB, 8 MB +60 MB, 16 MB +95 MB, 37 MB +135 MB, flat over 12-20 consecutive parts; per record
- *   1.9, 1.8, 1.7 and 1.55 µs. threads = 2 was no faster on 2 cores and climbed to 400 MB;
+ * - Part size against DuckDB's RSS on top of the process, threads = 1, 10k-row groups: 3.7 MB parts
+ *   +40 MB, 7.5 MB +60 MB, 15 MB +95 MB, 37 MB +135 MB, flat over 12-100 consecutive parts; per
+ *   record 1.9, 1.8, 1.7 and 1.55 µs. threads = 2 was no faster on 2 cores and climbed to 400 MB;
  *   memory_limit, maximum_object_size and the allocator settings did not move these figures.
  * - Encoding into a reused buffer costs ~7 ms per 150 MB; `Buffer.from(string)` costs 40-180 ms
  *   for the same (a fresh allocation per chunk, page-faulted in each time).
@@ -47,10 +47,18 @@ import { compileRecordCheck, type RecordCheck } from "./schema-validator.ts";
  * The DuckDB appender did 1.0M rec/s on 4 flat columns without validation, but STRUCT/LIST columns
  * need a JS value wrapper per nested field; JSONL handles any schema with one code path.
  */
-const defaultPartBytes = 8 * 1024 * 1024;
+/**
+ * 4 MiB: whole-flow harness peaks over an engine-only ~180 MB were 218 / 242 / 262 / 282 MB at
+ * 2 / 4 / 8 / 16 MiB parts, for 2.18 / 2.07 / 2.00 / 1.92 s of CPU per 200k records; 4 MiB keeps the
+ * bench's flow process under 300 MB for +3.5 % CPU over 8 MiB (and ~36 files per 200k records).
+ */
+const defaultPartBytes = 4 * 1024 * 1024;
 /** Encoding buffer; two per open batch (one being filled while the other is written). */
 const chunkBytes = 1024 * 1024;
-/** JSON bytes per Parquet row group: ~11k rows of the bench's 750-byte records, one group per default part. */
+/**
+ * JSON bytes per Parquet row group, so wide records get fewer rows per group (DuckDB's default is
+ * 122,880 rows whatever their size); with the default part a group is the whole part.
+ */
 const rowGroupBytes = 8 * 1024 * 1024;
 /** DuckDB's default row group; smaller sizes are honoured (wide records get a few hundred rows per group). */
 const maxRowGroupRows = 122_880;
@@ -62,7 +70,7 @@ const failureFlushChars = 256 * 1024;
 export interface ParquetSinkOptions {
   readonly dataDir: string;
   /**
-   * JSONL bytes per Parquet part (default 8 MiB, at least 1 MiB); a finished part converts while the
+   * JSONL bytes per Parquet part (default 4 MiB, at least 1 MiB); a finished part converts while the
    * next is written. Larger parts mean fewer files per batch and more DuckDB memory (see above).
    */
   readonly partBytes?: number;
