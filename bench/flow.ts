@@ -269,6 +269,12 @@ async function flowChild(url: string, count: number): Promise<void> {
           copyMs: span("copyActivity"),
           promotionMs: span("promotionActivity"),
           copyPeakRssMb: peakBetween(activity("copyActivity").start, activity("copyActivity").end),
+          // Peak RSS in each tenth of the copy activity: flat when memory is bounded by a page, not the read.
+          copyRssTenthsMb: Array.from({ length: 10 }, (_, k) => {
+            const { start, end } = activity("copyActivity");
+            const step = (end - start) / 10;
+            return Math.round(peakBetween(start + k * step, start + (k + 1) * step));
+          }),
           promotionPeakRssMb: peakBetween(activity("promotionActivity").start, activity("promotionActivity").end),
           peakRssMb: peak,
           rssBeforeRunMb,
@@ -321,6 +327,7 @@ async function parent(repeat: number, total: number): Promise<void> {
         `peak RSS ${flow.peakRssMb.toFixed(0)} MB (server, store, engine, sink and DuckDB in one process; ${Number(flow.rssBeforeRunMb).toFixed(0)} MB when the flow was posted)`,
       `    wall from POST /flows to success: ${(Number(flow.wallMs) / 1000).toFixed(2)} s = ${fmt(wallRate)} records/s, CPU ${cpuText(flow)} (all threads)`,
       `    copy activity (read, map, validate, stage, convert parts): ${(copyMs / 1000).toFixed(2)} s = ${fmt(perSecond(flow.records, copyMs))} records/s, RSS up to ${Number(flow.copyPeakRssMb).toFixed(0)} MB`,
+      `      RSS peak per tenth of the copy activity, MB: ${(flow.copyRssTenthsMb as number[]).join(" ")}`,
       `    promotion activity (last part → Parquet, rename):         ${(promotionMs / 1000).toFixed(2)} s, RSS up to ${Number(flow.promotionPeakRssMb).toFixed(0)} MB`,
       `    ${fmt(Number(flow.parquetRows))} rows in the Parquet dataset; engine stop reason ${String(flow.stopReason)}; batch ${String(flow.batch)}`,
       `  ratio flow/floor: ${(flowRate / floorRate).toFixed(2)} (wall: ${(wallRate / floorRate).toFixed(2)}; goal >= 0.60); ` +

@@ -108,7 +108,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   } as const;
   for (const [api, prefix] of Object.entries(prefixes) as [keyof typeof prefixes, string][]) {
     await app.register(
-      async (scoped) => {
+      (scoped, _options, done) => {
         scoped.decorateRequest("tenant", undefined as unknown as Tenant);
         // onRequest: callers are identified before their body is parsed or validated, so an
         // unauthenticated or unauthorised request learns nothing about the body's problems.
@@ -116,6 +116,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
           request.tenant = await authenticate(request, deps.store);
         });
         for (const register of routeTable[api]) register(scoped, deps);
+        done();
       },
       { prefix },
     );

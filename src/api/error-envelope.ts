@@ -1,4 +1,4 @@
-import { FlowError } from "../errors.ts";
+import type { FlowError } from "../errors.ts";
 
 /**
  * The one place where errors become Adobe's wire shapes (spec §2.2). Flow Service errors use the

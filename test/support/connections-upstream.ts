@@ -86,7 +86,6 @@ export function membersApiSpec(name = "Members API source"): Record<string, unkn
     sourceSpec: {
       attributes: {
         uiAttributes,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: connection-spec placeholders, not JS templates
         urlParams: { host: "${host}", path: "/lists/${listId}/members", method: "GET" },
         contentPath: { path: "$.members", skipAttributes: [], keepAttributes: [], overrideWrapperAttribute: "member" },
         paginationParams: { type: "OFFSET", limitName: "count", limitValue: "5", offSetName: "offset" },
@@ -140,7 +139,6 @@ export function oauthItemsSpec(name = "OAuth items source"): Record<string, unkn
     sourceSpec: {
       attributes: {
         uiAttributes,
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: connection-spec placeholders, not JS templates
         urlParams: { host: "${host}", path: "/api/items", method: "GET" },
         contentPath: { path: "$.items", skipAttributes: [], keepAttributes: [], overrideWrapperAttribute: "item" },
         paginationParams: { type: "NONE" },

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import { type Item, applyList } from "./apply-list.ts";
+import { applyList, type Item } from "./apply-list.ts";
 import { parseListQuery } from "./list-query.ts";
 
 /** Runs the §2.3 list conventions over items and builds Adobe's envelope with `_links.next`. */

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { parseConfig } from "../../config.ts";
 import { openMetadataStore } from "../../store/create-store.ts";
-import { tokenRoles, type TokenRole } from "../../store/metadata-store.ts";
+import { type TokenRole, tokenRoles } from "../../store/metadata-store.ts";
 import { issueToken } from "../../tenancy/tokens.ts";
 import { type CliContext, UsageError } from "../context.ts";
 
@@ -11,7 +11,10 @@ interface StoreOptions {
 }
 
 /** Opens the store the server uses (same flags and settings), runs work, closes it. */
-export async function withStore<T>(options: StoreOptions, work: (store: Awaited<ReturnType<typeof openMetadataStore>>) => Promise<T>): Promise<T> {
+export async function withStore<T>(
+  options: StoreOptions,
+  work: (store: Awaited<ReturnType<typeof openMetadataStore>>) => Promise<T>,
+): Promise<T> {
   const { mkdir } = await import("node:fs/promises");
   const config = parseConfig(options);
   await mkdir(config.dataDir, { recursive: true });
@@ -38,7 +41,9 @@ export function registerTokens(program: Command, ctx: CliContext): void {
       if (!role) throw new UsageError(`--role must be one of ${tokenRoles.join(", ")}, got "${options.role}"`);
       const issued = await withStore(options, (store) => issueTokenOrUsage(store, options.org, role));
       if (options.json) {
-        ctx.stdout.write(`${JSON.stringify({ accessToken: issued.accessToken, apiKey: issued.apiKey, orgId: issued.orgId })}\n`);
+        ctx.stdout.write(
+          `${JSON.stringify({ accessToken: issued.accessToken, apiKey: issued.apiKey, orgId: issued.orgId })}\n`,
+        );
         return;
       }
       ctx.stdout.write(
