@@ -122,7 +122,7 @@ interface Scenario {
 const scenarios: Scenario[] = [
   { name: "local API (CPU-bound)", pageDelayMs: 0, latency: true },
   { name: "API answering in 100 ms", pageDelayMs: 100, latency: false },
-].filter((scenario, index) => {
+].filter((_scenario, index) => {
   const only = option("--scenario");
   return only === undefined || only === ["cpu", "upstream"][index];
 });

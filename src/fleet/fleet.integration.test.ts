@@ -9,10 +9,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accountsSpec } from "../../test/cluster/accounts-api.ts";
 import { type FreshDatabase, freshDatabase, postgresServerUrl } from "../../test/cluster/fresh-database.ts";
 import { startWindowedApi, type WindowedApi, windowedMappings, windowedSchema } from "../../test/support/flows-apis.ts";
 import { dataLakeSpecId, FlowApi, fastHttp, registerSpec } from "../../test/support/flows-workflow.ts";
-import { accountsSpec } from "../../test/cluster/accounts-api.ts";
 import { parseConfig } from "../config.ts";
 import { runPostgresDatasetQuery } from "../datasets/postgres/postgres-query.ts";
 import { silentRunLog } from "../flows/index.ts";
@@ -164,7 +164,10 @@ describe.skipIf(server === undefined)("the fleet in process", () => {
     const runs = await waitForWindows(flowId, 5);
     expect(runs.every((r) => r.state === "success")).toBe(true);
     expect(runs.find((r) => r.id === inProgress?.id).execution.attempt).toBe(2);
-    const rows = await runPostgresDatasetQuery(db.url, `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ds_${datasetId}`);
+    const rows = await runPostgresDatasetQuery(
+      db.url,
+      `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ds_${datasetId}`,
+    );
     expect(rows.rows[0]?.n).toBe(rows.rows[0]?.ids);
   });
 });

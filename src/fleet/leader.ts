@@ -175,7 +175,8 @@ export class LeaderElection {
       await client.end().catch(() => undefined);
     }
     if (wasLeading) {
-      this.#options.log.warn({ id: this.#options.id, reason }, "this process no longer leads the scheduler");
+      const log = clean ? this.#options.log.info : this.#options.log.warn;
+      log({ id: this.#options.id, reason }, "this process no longer leads the scheduler");
       await this.#options.onDeposed();
     }
     if (!clean) this.#schedule(this.#retryMs);

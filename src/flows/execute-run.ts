@@ -204,7 +204,12 @@ class Execution implements RunExecution {
       const dataset = await getDataset(deps.store, scope, dataSetId);
       if (!dataset) throw new FlowError("notFound", `The target dataset ${dataSetId || "(none)"} no longer exists.`);
       const mapping = await this.#mapping(flowDoc, dataset.schema);
-      writer = await deps.datasets.beginBatch({ id: dataset.id, schema: dataset.schema, batchId: execution.batchId });
+      writer = await deps.datasets.beginBatch({
+        id: dataset.id,
+        schema: dataset.schema,
+        batchId: execution.batchId,
+        sink: dataset.sink,
+      });
       const beforeRequest = await deps.pace?.({ scope, source: context, signal: this.signal });
       handle = readRecords({
         spec: context.connectionSpec,

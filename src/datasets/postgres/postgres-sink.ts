@@ -191,7 +191,7 @@ export class PostgresDatasetSink implements DatasetSink {
 
   async removeDataset(id: string): Promise<void> {
     assertSafeId(id, "dataset id");
-    await this.#setup();
+    if (!(await this.#registryExists())) return;
     const t = datasetTables(id);
     await this.#transaction(async (client) => {
       await client.query(lockSql, [`inlet_datasets:${id}`]);
@@ -207,13 +207,22 @@ export class PostgresDatasetSink implements DatasetSink {
   /** Whether the dataset was registered with this sink (the router asks when a batch names no sink). */
   async hasDataset(id: string): Promise<boolean> {
     if (this.#known.has(id)) return true;
-    await this.#setup();
+    if (!(await this.#registryExists())) return false;
     const found = await this.#pool.query(`SELECT 1 FROM ${datasetSchemaName}.datasets WHERE id = $1`, [id]);
     return found.rows.length > 0;
   }
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  /** Without creating anything: a database where no PostgreSQL dataset was ever registered stays untouched. */
+  async #registryExists(): Promise<boolean> {
+    if (this.#ready !== undefined) return true;
+    const found = await this.#pool.query("SELECT to_regclass($1) IS NOT NULL AS found", [
+      `${datasetSchemaName}.datasets`,
+    ]);
+    return found.rows[0]?.found === true;
   }
 
   #setup(): Promise<void> {
