@@ -40,7 +40,9 @@ describe("JSON Patch", () => {
   it("refuses paths that do not exist, missing values and prototype segments (1455)", () => {
     expect(codeOf(() => applyPatch(doc, parsePatch([{ op: "replace", path: "/nope", value: 1 }])))).toBe(1455);
     expect(codeOf(() => parsePatch([{ op: "add", path: "/x" }]))).toBe(1455);
-    expect(codeOf(() => applyPatch(doc, parsePatch([{ op: "add", path: "/__proto__/polluted", value: 1 }])))).toBe(1455);
+    expect(codeOf(() => applyPatch(doc, parsePatch([{ op: "add", path: "/__proto__/polluted", value: 1 }])))).toBe(
+      1455,
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

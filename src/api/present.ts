@@ -2,27 +2,6 @@ import type { StoredResource } from "../store/metadata-store.ts";
 import { quoteEtag } from "./etag.ts";
 import type { Tenant } from "./tenant.ts";
 
-/** Fields the server owns; a client cannot set them through a body. */
-export const serverOwnedFields = [
-  "id",
-  "createdAt",
-  "updatedAt",
-  "createdBy",
-  "updatedBy",
-  "createdClient",
-  "updatedClient",
-  "sandboxId",
-  "sandboxName",
-  "imsOrgId",
-  "etag",
-] as const;
-
-export function withoutServerFields(body: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const copy = { ...body };
-  for (const field of serverOwnedFields) delete copy[field];
-  return copy;
-}
-
 /** Audit fields stamped into the document on create and update. */
 export function authorship(tenant: Tenant, existing?: Readonly<Record<string, unknown>>): Record<string, string> {
   const user = `${tenant.tokenId}@InletToken`;

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { canonicalConnectionSpec, restStorageToAepFlowSpecId } from "../specs/index.ts";
+import { canonicalConnectionSpec, restStorageToAepFlowSpecId, withoutServerFields } from "../specs/index.ts";
 import { artifactSuffixes } from "./files.ts";
 import { type FlowResponse, type FlowServiceClient, FlowServiceError } from "./flow-service-client.ts";
 import type { SourceReport, ValidationReport } from "./types.ts";
@@ -23,29 +23,8 @@ export interface RegisterResult {
   readonly errorKind?: "validation" | "auth" | "http" | "network";
 }
 
-/** Fields the server adds or owns; a connection spec's own `version` ("1.0") is not one of them. */
-export const serverFields = [
-  "id",
-  "createdAt",
-  "updatedAt",
-  "createdBy",
-  "updatedBy",
-  "createdClient",
-  "updatedClient",
-  "sandboxId",
-  "sandboxName",
-  "imsOrgId",
-  "etag",
-] as const;
-
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
-
-export function withoutServerFields(doc: Json): Json {
-  const copy = { ...doc };
-  for (const field of serverFields) delete copy[field];
-  return copy;
-}
 
 /** JSON with object keys sorted, so two documents compare equal whatever their key order. */
 export function canonicalJson(value: unknown): string {

@@ -19,3 +19,4 @@ export { lintConnectionSpec } from "./lint-connection-spec.ts";
 export { lintFlowSpec } from "./lint-flow-spec.ts";
 export { paginationTypes } from "./lint-source-spec.ts";
 export type { LintReport } from "./problems.ts";
+export { serverOwnedFields, withoutServerFields } from "./server-fields.ts";

@@ -21,24 +21,10 @@ import {
   warnUnknownFields,
 } from "./problems.ts";
 import { checkConnectionSpecStructure, checkEmbeddedSchema } from "./schema-check.ts";
-
-/** Fields the server stamps on stored specs; a PUT body copied from a GET carries them. */
-export const serverFields = [
-  "id",
-  "createdAt",
-  "updatedAt",
-  "createdBy",
-  "updatedBy",
-  "createdClient",
-  "updatedClient",
-  "sandboxId",
-  "sandboxName",
-  "imsOrgId",
-  "etag",
-];
+import { serverOwnedFields } from "./server-fields.ts";
 
 const knownTopLevel = [
-  ...serverFields,
+  ...serverOwnedFields,
   "name",
   "description",
   "type",

@@ -3,7 +3,7 @@
  * flow's scheduleParams, options and transformation params (each a draft-07 schema), and the
  * connection spec id lists (UUIDs, duplicates warned about).
  */
-import { serverFields } from "./lint-connection-spec.ts";
+
 import {
   depthExceeds,
   describe,
@@ -16,9 +16,10 @@ import {
   warnUnknownFields,
 } from "./problems.ts";
 import { checkEmbeddedSchema, checkFlowSpecStructure } from "./schema-check.ts";
+import { serverOwnedFields } from "./server-fields.ts";
 
 const knownTopLevel = [
-  ...serverFields,
+  ...serverOwnedFields,
   "name",
   "description",
   "providerId",

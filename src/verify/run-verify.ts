@@ -6,6 +6,7 @@
  * workflow and the clean-up still runs.
  */
 import { appendToFlowSpec, FlowServiceError, upsertConnectionSpec } from "../artifacts/index.ts";
+import { withoutServerFields } from "../specs/index.ts";
 import { ApiError, type JsonObject, type PlatformClient, TransportError } from "./client.ts";
 import { planRowSchema } from "./dataset-schema.ts";
 
@@ -131,25 +132,6 @@ function refusesCredentials(error: unknown): boolean {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const serverOwned = [
-  "createdAt",
-  "updatedAt",
-  "createdBy",
-  "updatedBy",
-  "createdClient",
-  "updatedClient",
-  "sandboxId",
-  "sandboxName",
-  "imsOrgId",
-  "etag",
-];
-
-function withoutServerFields(doc: JsonObject): JsonObject {
-  const copy = { ...doc };
-  for (const field of serverOwned) delete copy[field];
-  return copy;
-}
 
 /** Finds every value of `key` anywhere in a document (runs keep details in activities). */
 function collect(node: unknown, key: string, out: unknown[] = []): unknown[] {

@@ -7,11 +7,12 @@ import {
   connectionSpecJsonSchema,
   dataLakeConnectionSpecId,
   lintConnectionSpec,
+  withoutServerFields,
 } from "../../specs/index.ts";
 import { globalScope, type MetadataStore } from "../../store/metadata-store.ts";
 import { optionalIfMatch } from "../etag.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
-import { authorship, presentSpec, withoutServerFields } from "../present.ts";
+import { authorship, presentSpec } from "../present.ts";
 import {
   errorResponseSchema,
   idParamsSchema,

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { FlowError } from "../../errors.ts";
-import { flowSpecJsonSchema, lintFlowSpec } from "../../specs/index.ts";
+import { flowSpecJsonSchema, lintFlowSpec, withoutServerFields } from "../../specs/index.ts";
 import { globalScope, type MetadataStore } from "../../store/metadata-store.ts";
 import { optionalIfMatch } from "../etag.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
-import { authorship, presentSpec, withoutServerFields } from "../present.ts";
+import { authorship, presentSpec } from "../present.ts";
 import {
   errorResponseSchema,
   idParamsSchema,

@@ -7,11 +7,12 @@ import { runStateOf } from "../../flows/run-doc.ts";
 import { cancelRun } from "../../flows/run-queue.ts";
 import { nextRunAt, toSchedule } from "../../flows/schedule.ts";
 import { type FlowState, flowAction, flowActions, isFlowAction } from "../../flows/states.ts";
+import { withoutServerFields } from "../../specs/index.ts";
 import type { JsonObject, StoredResource } from "../../store/metadata-store.ts";
 import { parseIfMatch, quoteEtag, requireIfMatch } from "../etag.ts";
 import { applyPatch, type PatchOperation, parsePatch } from "../json-patch.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
-import { authorship, presentInstance, withoutServerFields } from "../present.ts";
+import { authorship, presentInstance } from "../present.ts";
 import {
   anyObject,
   errorResponseSchema,

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { FlowError } from "../../errors.ts";
+import { withoutServerFields } from "../../specs/index.ts";
 import type { JsonObject, MetadataStore, ResourceKind, StoredResource } from "../../store/metadata-store.ts";
 import { requireIfMatch } from "../etag.ts";
 import { applyPatch, parsePatch } from "../json-patch.ts";
 import { listResponse, oneItem } from "../listing/list-response.ts";
-import { authorship, presentInstance, withoutServerFields } from "../present.ts";
+import { authorship, presentInstance } from "../present.ts";
 import {
   anyObject,
   errorResponseSchema,

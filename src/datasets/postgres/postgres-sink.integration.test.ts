@@ -208,7 +208,7 @@ describe.skipIf(server === undefined)("PostgresDatasetSink", () => {
       const onPostgres = "65f0c0ffee0000000000eeee";
       const flat = { type: "object", properties: { id: { type: "integer" } } };
       await router.registerDataset({ id: onParquet, schema: flat });
-      await router.registerDataset({ id: onPostgres, schema: flat, sink: "postgres" } as never);
+      await router.registerDataset({ id: onPostgres, schema: flat, sink: "postgres" });
       for (const id of [onParquet, onPostgres]) {
         const writer = await router.beginBatch({ id, schema: flat, batchId: "R1" });
         await writer.write({ id: 1 });

@@ -21,8 +21,7 @@ export function isDatasetSinkKind(value: unknown): value is DatasetSinkKind {
 }
 
 function sinkOf(definition: DatasetDefinition): DatasetSinkKind | undefined {
-  const sink = (definition as { readonly sink?: unknown }).sink;
-  return isDatasetSinkKind(sink) ? sink : undefined;
+  return isDatasetSinkKind(definition.sink) ? definition.sink : undefined;
 }
 
 export class DatasetSinkRouter implements DatasetSink {
