@@ -13,7 +13,10 @@ const lock = JSON.parse(readFileSync(lockPath, "utf8"));
 const packages = lock.packages;
 
 const platformOf = (name) => {
-  const m = /-(android|darwin|linux|win32|freebsd|openbsd|sunos|aix|netbsd)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el|wasm32)(-(musl|gnu|msvc))?$/.exec(name);
+  const m =
+    /-(android|darwin|linux|win32|freebsd|openbsd|sunos|aix|netbsd)-(arm64|x64|arm|ia32|ppc64|s390x|riscv64|loong64|mips64el|wasm32)(-(musl|gnu|msvc))?$/.exec(
+      name,
+    );
   if (!m) return undefined;
   const entry = { os: [m[1]], cpu: [m[2]] };
   if (m[1] === "linux") entry.libc = [m[4] === "musl" ? "musl" : "glibc"];

@@ -17,7 +17,12 @@ export async function seedBuiltins(store: MetadataStore): Promise<void> {
   await ensure(store, "connectionSpecs", dataLakeConnectionSpecId, dataLakeConnectionSpec);
 }
 
-async function ensure(store: MetadataStore, kind: ResourceKind, id: string, doc: Record<string, unknown>): Promise<void> {
+async function ensure(
+  store: MetadataStore,
+  kind: ResourceKind,
+  id: string,
+  doc: Record<string, unknown>,
+): Promise<void> {
   if (await store.getResource(kind, globalScope, id)) return;
   const { id: _ignored, ...body } = doc;
   try {

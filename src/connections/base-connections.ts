@@ -8,8 +8,7 @@
  * every secret in `auth.params` is sealed with the connection id as associated data. The parent id
  * is the connection spec id (what DELETE /connectionSpecs checks).
  */
-import { findAuthSpec } from "../catalog/auth-spec-match.ts";
-import { EngineError, testAuthorization } from "../engine/index.ts";
+import { EngineError, findAuthSpec, testAuthorization } from "../engine/index.ts";
 import { FlowError, type Problem } from "../errors.ts";
 import { globalScope, type JsonObject, type Scope, type StoredResource } from "../store/metadata-store.ts";
 import { applyRotation } from "./credentials.ts";

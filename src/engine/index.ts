@@ -16,6 +16,7 @@
  * rotated OAuth credentials (persist them: the old refresh token may be dead) and events.
  */
 
+export { type AuthSpecEntry, findAuthSpec } from "./auth/index.ts";
 export {
   type AuthorizationRequest,
   type AuthorizationResult,
@@ -38,6 +39,7 @@ export {
 } from "./preview.ts";
 export {
   explainFirstRequest,
+  type PageCheckpoint,
   type ReadEvent,
   type ReadHandle,
   type ReadRequest,

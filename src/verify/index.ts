@@ -6,12 +6,14 @@
  * - `PlatformClient`: the small typed client it uses.
  */
 import type { Writable } from "node:stream";
+import { findAuthSpec } from "../engine/index.ts";
 import { ApiError, type JsonObject, PlatformClient } from "./client.ts";
 import { createVerifyProgress } from "./progress.ts";
 import { formatReport } from "./report.ts";
 import { runVerify, type VerifyResult } from "./run-verify.ts";
-import { createScrubber, findAuthSpec, maskParams, passwordProperties, secretValues } from "./secrets.ts";
+import { createScrubber, maskParams, passwordProperties, secretValues } from "./secrets.ts";
 
+export { findAuthSpec } from "../engine/index.ts";
 export { ApiError, type JsonObject, PlatformClient, TransportError } from "./client.ts";
 export { planRowSchema } from "./dataset-schema.ts";
 export { formatReport } from "./report.ts";
@@ -25,7 +27,7 @@ export {
   type VerifyOptions,
   type VerifyResult,
 } from "./run-verify.ts";
-export { createScrubber, findAuthSpec, maskParams } from "./secrets.ts";
+export { createScrubber, maskParams } from "./secrets.ts";
 
 export interface VerifyInput {
   readonly server: string;

@@ -3,6 +3,7 @@
  * `format: "password"` properties and any name that sounds secret), and every line written is
  * scrubbed of the secret values themselves, so a server or upstream echoing one cannot leak it.
  */
+import type { AuthSpecEntry } from "../engine/index.ts";
 import type { JsonObject } from "./client.ts";
 
 export const masked = "***";
@@ -13,21 +14,8 @@ function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** Names and types compared as spec §3 recommends: exact, case-insensitive, by type, normalised. */
-export function findAuthSpec(spec: JsonObject, specName: string): JsonObject | undefined {
-  const entries = (Array.isArray(spec.authSpec) ? spec.authSpec : []).filter(isObject);
-  const norm = (s: unknown) => (typeof s === "string" ? s.replace(/[\s_-]+/g, "").toLowerCase() : undefined);
-  const lower = specName.toLowerCase();
-  return (
-    entries.find((e) => e.name === specName) ??
-    entries.find((e) => typeof e.name === "string" && e.name.toLowerCase() === lower) ??
-    entries.find((e) => typeof e.type === "string" && e.type.toLowerCase() === lower) ??
-    entries.find((e) => norm(e.name) === norm(specName) || norm(e.type) === norm(specName))
-  );
-}
-
 /** Property names the authSpec entry marks `format: "password"`. */
-export function passwordProperties(authSpec: JsonObject | undefined): Set<string> {
+export function passwordProperties(authSpec: AuthSpecEntry | JsonObject | undefined): Set<string> {
   const names = new Set<string>();
   const spec = isObject(authSpec?.spec) ? authSpec.spec : {};
   const properties = isObject(spec.properties) ? spec.properties : {};

@@ -1,9 +1,10 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { findAuthSpec } from "../engine/index.ts";
 import { planRowSchema, relax } from "./dataset-schema.ts";
 import { createVerifyProgress } from "./progress.ts";
 import { runOutcome } from "./run-verify.ts";
-import { createScrubber, findAuthSpec, maskParams, passwordProperties, secretValues } from "./secrets.ts";
+import { createScrubber, maskParams, passwordProperties, secretValues } from "./secrets.ts";
 
 describe("planRowSchema", () => {
   it("keeps the record's top-level properties, nested ones included, made lenient", () => {

@@ -36,7 +36,12 @@ export function membersSpec(overrides: Record<string, unknown> = {}): Record<str
           label: { key: "testLabel" },
         },
         urlParams: { host: "https://${domain}.api.mailchimp.com", path: "/3.0/lists/${listId}/members", method: "GET" },
-        contentPath: { path: "$.members", skipAttributes: ["_links"], keepAttributes: [], overrideWrapperAttribute: "member" },
+        contentPath: {
+          path: "$.members",
+          skipAttributes: ["_links"],
+          keepAttributes: [],
+          overrideWrapperAttribute: "member",
+        },
         paginationParams: { type: "OFFSET", limitName: "count", limitValue: "100", offSetName: "offset" },
         scheduleParams: {
           scheduleStartParamName: "since_last_changed",

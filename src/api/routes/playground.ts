@@ -13,11 +13,11 @@
  * redacted of the given secrets. See docs/console.md for the SSRF consideration.
  */
 import type { FastifyInstance } from "fastify";
-import { findAuthSpec } from "../../catalog/auth-spec-match.ts";
 import { loadConnectionSpec } from "../../connections/specs.ts";
 import {
   EngineError,
   explainFirstRequest,
+  findAuthSpec,
   type HttpSettings,
   inferSchema,
   type ReadRequest,

@@ -15,31 +15,34 @@ export const authTypes = ["BasicAuthentication", "OAuth2RefreshCode", "KeyBased"
 /** Params that are secrets whatever their schema says (the docs' specs sometimes omit `format`). */
 const alwaysSecret = /^(password|clientSecret|accessToken|refreshToken|authKey\d+|apiKey|token|secret)$/i;
 
-interface AuthSpecEntry {
-  readonly name?: unknown;
-  readonly type?: unknown;
-  readonly spec?: unknown;
+/** One `authSpec[]` entry of a connection spec (spec §3). */
+export interface AuthSpecEntry {
+  readonly name: string;
+  readonly type: string;
+  readonly spec: Readonly<Record<string, unknown>>;
 }
 
 const normalise = (text: string) => text.replace(/[\s_-]/g, "").toLowerCase();
 
 /**
- * The docs spell `auth.specName` several ways ("Basic Authentication", "oAuth2RefreshCode",
- * "OAuth 2 Refresh Code"): name exactly, name ignoring case, type ignoring case, then both
- * normalised without spaces, dashes and underscores.
+ * The entry a base connection names in `auth.specName`. The docs spell it several ways ("Basic
+ * Authentication", "oAuth2RefreshCode", "OAuth 2 Refresh Code"), so, as spec §3 recommends: name
+ * exactly, name ignoring case, type ignoring case, then both without spaces, dashes and underscores.
  */
-function findAuthSpecEntry(spec: Readonly<Record<string, unknown>>, specName: string): AuthSpecEntry | undefined {
+export function findAuthSpec(spec: Readonly<Record<string, unknown>>, specName: string): AuthSpecEntry | undefined {
   const entries = (Array.isArray(spec.authSpec) ? spec.authSpec : []).filter(
-    (entry): entry is { name: string; type: string } =>
+    (entry): entry is AuthSpecEntry =>
       entry !== null && typeof entry === "object" && typeof entry.name === "string" && typeof entry.type === "string",
   );
   const lower = specName.toLowerCase();
-  return (
+  const entry =
     entries.find((e) => e.name === specName) ??
     entries.find((e) => e.name.toLowerCase() === lower) ??
     entries.find((e) => e.type.toLowerCase() === lower) ??
-    entries.find((e) => normalise(e.name) === normalise(specName) || normalise(e.type) === normalise(specName))
-  );
+    entries.find((e) => normalise(e.name) === normalise(specName) || normalise(e.type) === normalise(specName));
+  if (entry === undefined) return undefined;
+  const schema = entry.spec;
+  return { ...entry, spec: schema !== null && typeof schema === "object" && !Array.isArray(schema) ? schema : {} };
 }
 
 export interface ResolvedAuth {
@@ -55,9 +58,7 @@ export function resolveAuth(
 ): ResolvedAuth {
   const list = Array.isArray(spec.authSpec) ? (spec.authSpec as unknown[]) : [];
   if (list.length === 0) return { config: { type: "None" }, schema: {} };
-  const entry = (authSpecName === undefined ? list[0] : findAuthSpecEntry(spec, authSpecName)) as
-    | AuthSpecEntry
-    | undefined;
+  const entry = (authSpecName === undefined ? list[0] : findAuthSpec(spec, authSpecName)) as AuthSpecEntry | undefined;
   if (!entry || typeof entry.type !== "string") {
     const names = list.map((e) => JSON.stringify((e as AuthSpecEntry)?.name)).join(", ");
     throw new EngineError(

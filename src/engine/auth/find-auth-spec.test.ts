@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findAuthSpec } from "./auth-spec-match.ts";
+import { findAuthSpec } from "./index.ts";
 
 const spec = {
   authSpec: [
