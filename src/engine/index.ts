@@ -39,7 +39,6 @@ export {
 } from "./preview.ts";
 export {
   explainFirstRequest,
-  type PageCheckpoint,
   type ReadEvent,
   type ReadHandle,
   type ReadRequest,
