@@ -11,16 +11,10 @@ import {
 } from "../../specs/index.ts";
 import { globalScope, type MetadataStore } from "../../store/metadata-store.ts";
 import { optionalIfMatch } from "../etag.ts";
-import { listResponse, oneItem } from "../listing/list-response.ts";
 import { authorship, presentSpec } from "../present.ts";
-import {
-  errorResponseSchema,
-  idParamsSchema,
-  ifMatchHeaderSchema,
-  listEnvelopeSchema,
-  listQuerySchema,
-} from "../schemas.ts";
+import { errorResponseSchema, idParamsSchema, ifMatchHeaderSchema } from "../schemas.ts";
 import { requireAdmin } from "../tenant.ts";
+import { registerGlobalSpecReads } from "./global-spec-reads.ts";
 import { lintValidator, notFound } from "./route-helpers.ts";
 
 const kind = "connectionSpecs";
@@ -61,41 +55,7 @@ export function adminThenLint(
 
 /** Connection specs are global templates (spec §1.2); only admin tokens may author them. */
 export function registerConnectionSpecRoutes(app: FastifyInstance, store: MetadataStore): void {
-  app.get(
-    "/connectionSpecs",
-    {
-      schema: {
-        tags,
-        summary: "List connection specs",
-        querystring: listQuerySchema,
-        response: { 200: listEnvelopeSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const specs = await store.listResources(kind, globalScope);
-      return listResponse(
-        request,
-        specs.map((spec) => presentSpec(spec, request.tenant)),
-      );
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/connectionSpecs/:id",
-    {
-      schema: {
-        tags,
-        summary: "Get a connection spec",
-        params: idParamsSchema,
-        response: { 200: listEnvelopeSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const spec = await store.getResource(kind, globalScope, request.params.id);
-      if (!spec) throw notFound(kind, request.params.id);
-      return oneItem(presentSpec(spec, request.tenant));
-    },
-  );
+  registerGlobalSpecReads(app, store, { kind, tag: tags[0]!, noun: "connection spec" });
 
   app.post<{ Body: Record<string, unknown> }>(
     "/connectionSpecs",

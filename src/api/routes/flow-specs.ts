@@ -3,16 +3,10 @@ import { FlowError } from "../../errors.ts";
 import { flowSpecJsonSchema, lintFlowSpec, withoutServerFields } from "../../specs/index.ts";
 import { globalScope, type MetadataStore } from "../../store/metadata-store.ts";
 import { optionalIfMatch } from "../etag.ts";
-import { listResponse, oneItem } from "../listing/list-response.ts";
 import { authorship, presentSpec } from "../present.ts";
-import {
-  errorResponseSchema,
-  idParamsSchema,
-  ifMatchHeaderSchema,
-  listEnvelopeSchema,
-  listQuerySchema,
-} from "../schemas.ts";
+import { errorResponseSchema, idParamsSchema, ifMatchHeaderSchema } from "../schemas.ts";
 import { adminThenLint, bodyLintedLater } from "./connection-specs.ts";
+import { registerGlobalSpecReads } from "./global-spec-reads.ts";
 import { notFound } from "./route-helpers.ts";
 
 const kind = "flowSpecs";
@@ -30,41 +24,7 @@ function normaliseFlowSpecBody(body: unknown): unknown {
 }
 
 export function registerFlowSpecRoutes(app: FastifyInstance, store: MetadataStore): void {
-  app.get(
-    "/flowSpecs",
-    {
-      schema: {
-        tags,
-        summary: "List flow specs",
-        querystring: listQuerySchema,
-        response: { 200: listEnvelopeSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const specs = await store.listResources(kind, globalScope);
-      return listResponse(
-        request,
-        specs.map((spec) => presentSpec(spec, request.tenant)),
-      );
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/flowSpecs/:id",
-    {
-      schema: {
-        tags,
-        summary: "Get a flow spec",
-        params: idParamsSchema,
-        response: { 200: listEnvelopeSchema, ...errors },
-      },
-    },
-    async (request) => {
-      const spec = await store.getResource(kind, globalScope, request.params.id);
-      if (!spec) throw notFound(kind, request.params.id);
-      return oneItem(presentSpec(spec, request.tenant));
-    },
-  );
+  registerGlobalSpecReads(app, store, { kind, tag: tags[0]!, noun: "flow spec" });
 
   app.put<{ Params: { id: string }; Body: Record<string, unknown> }>(
     "/flowSpecs/:id",
