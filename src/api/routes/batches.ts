@@ -1,19 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { batchKind } from "../../datasets/catalog.ts";
 import type { MetadataStore, StoredResource } from "../../store/metadata-store.ts";
-import { errorResponseSchema, idParamsSchema } from "../schemas.ts";
-import { scopeOf, type Tenant } from "../tenant.ts";
+import type { Tenant } from "../tenant.ts";
+import { registerCatalogReads } from "./catalog-reads.ts";
 import { catalogMetadata } from "./datasets.ts";
-import { type OffsetListOptions, offsetPage, project } from "./offset-list.ts";
-import { notFound } from "./route-helpers.ts";
-
-const tags = ["Catalog batches"];
-const errors = { 400: errorResponseSchema, 404: errorResponseSchema };
-const keyedObjects = {
-  description: "Catalog batches keyed by id",
-  type: "object",
-  additionalProperties: true,
-} as const;
+import type { OffsetListOptions } from "./offset-list.ts";
 
 const batchListOptions: OffsetListOptions = {
   defaultLimit: 20,
@@ -42,38 +33,13 @@ export function presentBatch(resource: StoredResource, tenant: Tenant): Record<s
  * dataset's batches.
  */
 export function registerBatchRoutes(app: FastifyInstance, store: MetadataStore): void {
-  app.get(
-    "/batches",
-    {
-      schema: {
-        tags,
-        summary: "List batches (Catalog: dataSet, status, limit 1-100, start, orderBy=desc:created, properties)",
-        response: { 200: keyedObjects, ...errors },
-      },
-    },
-    async (request) => {
-      const resources = await store.listResources(batchKind, scopeOf(request.tenant));
-      const page = offsetPage(request.query as Record<string, unknown>, resources, batchListOptions);
-      return Object.fromEntries(
-        page.items.map((r) => [r.id, project(presentBatch(r, request.tenant), page.properties)]),
-      );
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/batches/:id",
-    {
-      schema: {
-        tags,
-        summary: "Get a batch, keyed by its id",
-        params: idParamsSchema,
-        response: { 200: keyedObjects, ...errors },
-      },
-    },
-    async (request) => {
-      const resource = await store.getResource(batchKind, scopeOf(request.tenant), request.params.id);
-      if (!resource) throw notFound(batchKind, request.params.id);
-      return { [resource.id]: presentBatch(resource, request.tenant) };
-    },
-  );
+  registerCatalogReads(app, store, {
+    kind: batchKind,
+    path: "batches",
+    tag: "Catalog batches",
+    listSummary: "List batches (Catalog: dataSet, status, limit 1-100, start, orderBy=desc:created, properties)",
+    itemSummary: "Get a batch, keyed by its id",
+    list: batchListOptions,
+    present: presentBatch,
+  });
 }

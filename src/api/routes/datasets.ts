@@ -5,16 +5,12 @@ import type { JsonObject, MetadataStore, StoredResource } from "../../store/meta
 import { authorship } from "../present.ts";
 import { anyObject, errorResponseSchema, idParamsSchema } from "../schemas.ts";
 import { scopeOf, type Tenant } from "../tenant.ts";
-import { type OffsetListOptions, offsetPage, project } from "./offset-list.ts";
+import { registerCatalogReads } from "./catalog-reads.ts";
+import type { OffsetListOptions } from "./offset-list.ts";
 import { notFound } from "./route-helpers.ts";
 
 const tags = ["Catalog datasets"];
 const errors = { 400: errorResponseSchema, 404: errorResponseSchema };
-const keyedObjects = {
-  description: "Catalog objects keyed by id",
-  type: "object",
-  additionalProperties: true,
-} as const;
 const references = { type: "array", items: { type: "string" }, description: 'e.g. ["@/dataSets/<id>"]' } as const;
 
 export const datasetListOptions: OffsetListOptions = {
@@ -63,40 +59,15 @@ export function registerDatasetRoutes(
 ): void {
   const { store } = deps;
 
-  app.get(
-    "/dataSets",
-    {
-      schema: {
-        tags,
-        summary: "List datasets (Catalog: limit 1-100, default 20; start; orderBy=desc:created; properties; name)",
-        response: { 200: keyedObjects, ...errors },
-      },
-    },
-    async (request) => {
-      const resources = await store.listResources(datasetKind, scopeOf(request.tenant));
-      const page = offsetPage(request.query as Record<string, unknown>, resources, datasetListOptions);
-      return Object.fromEntries(
-        page.items.map((r) => [r.id, project(presentDataset(r, request.tenant), page.properties)]),
-      );
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    "/dataSets/:id",
-    {
-      schema: {
-        tags,
-        summary: "Get a dataset, keyed by its id",
-        params: idParamsSchema,
-        response: { 200: keyedObjects, ...errors },
-      },
-    },
-    async (request) => {
-      const resource = await store.getResource(datasetKind, scopeOf(request.tenant), request.params.id);
-      if (!resource) throw notFound(datasetKind, request.params.id);
-      return { [resource.id]: presentDataset(resource, request.tenant) };
-    },
-  );
+  registerCatalogReads(app, store, {
+    kind: datasetKind,
+    path: "dataSets",
+    tag: "Catalog datasets",
+    listSummary: "List datasets (Catalog: limit 1-100, default 20; start; orderBy=desc:created; properties; name)",
+    itemSummary: "Get a dataset, keyed by its id",
+    list: datasetListOptions,
+    present: presentDataset,
+  });
 
   app.post<{ Body: JsonObject }>(
     "/dataSets",
