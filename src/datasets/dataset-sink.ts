@@ -3,6 +3,16 @@
  * (after validation against the dataset's JSON Schema) or failed with a reason. Nothing is visible
  * to readers until `commit`; `abort` leaves nothing behind. Committing a batch id that already
  * exists replaces it, so a retried window's records are in the dataset exactly once.
+ *
+ * Resumable batches (optional; a sink that ignores the flags below stays valid): a writer begun with
+ * `resumable: true` may offer `checkpoint(mark)`, which the caller invokes only where everything
+ * written so far forms a consistent prefix (for a run: after a page whose records were all
+ * written or failed). At such a call the sink may make the staged records durable together with
+ * `mark` (an opaque JSON value); `durableMark()` then answers the latest mark made durable. A later
+ * `beginBatch({ ..., resumable: true, resume: true })` with the same batch id (the first writer's
+ * process died) keeps exactly the records staged up to the last durable mark, drops anything after
+ * it, and reports it as `resumed` (its counts included): the caller continues from that mark. With
+ * no durable mark it keeps nothing and `resumed` is undefined: the caller starts over.
  */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -15,6 +25,15 @@ export interface DatasetDefinition {
 
 export interface BeginBatch extends DatasetDefinition {
   readonly batchId: string;
+  /** Stage durably at `checkpoint` calls, so a writer after this one's death can resume (see above). */
+  readonly resumable?: boolean | undefined;
+  /** Adopt what an earlier resumable writer of this batch id staged up to its last durable mark. */
+  readonly resume?: boolean | undefined;
+}
+
+/** What a resumed writer took over: the last durable mark and the counts staged up to it. */
+export interface ResumedBatch extends BatchStats {
+  readonly mark: unknown;
 }
 
 export interface BatchStats {
@@ -54,6 +73,12 @@ export interface BatchWriter {
   stats(): BatchStats;
   commit(): Promise<BatchResult>;
   abort(): Promise<void>;
+  /** Resumable writers only: a consistent point; the sink may make the data so far durable with `mark`. */
+  checkpoint?(mark: unknown): Promise<void>;
+  /** Resumable writers only: the latest mark made durable (by this writer or the one it resumed). */
+  durableMark?(): unknown;
+  /** Set when this writer resumed an earlier writer's staged records. */
+  readonly resumed?: ResumedBatch | undefined;
 }
 
 export interface DatasetSink {

@@ -39,6 +39,7 @@ export {
 } from "./preview.ts";
 export {
   explainFirstRequest,
+  type PageCheckpoint,
   type ReadEvent,
   type ReadHandle,
   type ReadRequest,

@@ -8,12 +8,12 @@ import type { AuthContext, OutgoingRequest, RotatedCredentials } from "./auth/ty
 import { bodyExcerpt, EngineError } from "./errors.ts";
 import { createAgent, exchange, type HttpResponse, sleep } from "./http/client.ts";
 import { type HttpSettings, httpSettings } from "./http/settings.ts";
-import type { PageRequest, PageStep, StopReason } from "./pagination/index.ts";
+import type { PageCheckpoint, PageRequest, PageStep, StopReason } from "./pagination/index.ts";
 import { buildPlan, pageRequestParts, type ReadPlan } from "./plan.ts";
 import type { ReadWindow } from "./windows.ts";
 
 export type { RotatedCredentials } from "./auth/types.ts";
-export type { StopReason } from "./pagination/index.ts";
+export type { PageCheckpoint, StopReason } from "./pagination/index.ts";
 export type { ReadWindow } from "./windows.ts";
 
 export interface ReadRequest {
@@ -37,6 +37,18 @@ export interface ReadRequest {
    * The engine's own delayRequestMillis wait between pages applies as well.
    */
   readonly beforeRequest?: () => Promise<void>;
+  /**
+   * Starts the read at a checkpoint an earlier read reported (`onPageConsumed`) instead of the first
+   * page: a run taken over after its worker died continues where its committed data ends. Loop
+   * detection starts fresh, and the summary counts this read only.
+   */
+  readonly resumeFrom?: PageCheckpoint;
+  /**
+   * Called once every record of a page has been handed to the consumer (the consumer asked for the
+   * record after the page's last), when another page follows: `checkpoint` resumes the read just
+   * after that page. Not called for the last page of a read, nor for NONE pagination.
+   */
+  readonly onPageConsumed?: (checkpoint: PageCheckpoint) => void | Promise<void>;
 }
 
 export interface RedactedRequest {
@@ -262,7 +274,8 @@ export function readRecords(request: ReadRequest): ReadHandle {
         return pending;
       };
 
-      let next = prefetch(p.paginator.first(), 0);
+      const firstRequest = request.resumeFrom ? p.paginator.resume(request.resumeFrom) : p.paginator.first();
+      let next = prefetch(firstRequest, 0);
       for (;;) {
         const page = await next;
         counts.pages += 1;
@@ -282,6 +295,11 @@ export function readRecords(request: ReadRequest): ReadHandle {
             ...(cause.bodyExcerpt === undefined ? {} : { bodyExcerpt: p.redactor.text(cause.bodyExcerpt) }),
           });
         }
+        // Taken now: the paginator's state moves on with the next step.
+        const checkpoint =
+          request.onPageConsumed && !(step instanceof EngineError) && step.kind === "next"
+            ? p.paginator.checkpoint()
+            : undefined;
         const capped =
           counts.pages >= p.paginator.maximumRequest ||
           (request.maxPages !== undefined && counts.pages >= request.maxPages);
@@ -307,6 +325,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
           stopReason = "maximum-request";
           return;
         }
+        if (checkpoint !== undefined) await request.onPageConsumed?.(checkpoint);
       }
     } catch (cause) {
       const error = asEngineError(cause, request.signal);

@@ -5,7 +5,8 @@
  *
  * - Claim (`StoreRunQueue.claimRun`): a pending run, or an inProgress one whose owner is gone: its
  *   worker no longer heartbeats (the queue's worker table), or its run heartbeat is older than the
- *   stale period. A taken-over run reads its window again and commits its batch under the same id,
+ *   stale period. A taken-over run resumes from its batch's last checkpoint when the sink kept one
+ *   (execute-run.ts), otherwise it reads its window again; it commits its batch under the same id,
  *   which replaces whatever the dead worker committed: each window's records are in the dataset once.
  * - A run started more than `maxRunAttempts` times (its workers keep dying) fails instead of
  *   running again, so one poisonous window cannot crash the fleet forever.

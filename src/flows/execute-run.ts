@@ -10,6 +10,12 @@
  * - An engine error (CONNECTOR-2001-500) fails the run and aborts the batch.
  * - A success commits the batch (its id is fixed per run, so a re-run replaces it) and records the
  *   Catalog batch.
+ * - Resume: the batch is begun resumable; after each page whose records were all handed over
+ *   (`onPageConsumed`), the sink may make what it staged durable with a RunCheckpoint (the engine
+ *   checkpoint plus the figures so far), so a checkpoint only ever covers whole pages. A later
+ *   attempt of the run (a takeover after its process died) begins the batch with `resume`: when the
+ *   sink kept a checkpoint, the read continues at its page and the figures start from it; otherwise
+ *   the sink kept nothing and the window is read from its start.
  */
 
 import path from "node:path";
@@ -27,6 +33,7 @@ import { flowConnectionIds } from "./run-doc.ts";
 import {
   ingestionVerdict,
   type ReadFigures,
+  type RunCheckpoint,
   type RunError,
   type RunFigures,
   runErrorCodes,
@@ -85,6 +92,11 @@ function diagnosticsEnabled(flowDoc: JsonObject): boolean {
   return isObject(flowDoc.options) && flowDoc.options.errorDiagnosticsEnabled === true;
 }
 
+/** A sink mark this executor wrote (sinks keep it opaque). */
+function isCheckpoint(value: unknown): value is RunCheckpoint {
+  return isObject(value) && isObject(value.page) && typeof value.records === "number";
+}
+
 /** An error before or around the read, as the run shows it. Messages carry no secrets: the engine redacts its own. */
 function runErrorOf(error: unknown): RunError {
   if (error instanceof EngineError) {
@@ -124,6 +136,9 @@ class Execution implements RunExecution {
   #status: RunFigures["status"] = "inProgress";
   /** The connection's plaintext secrets: scrubbed from every message a run shows (the engine redacts its own too). */
   #secrets: readonly string[] = [];
+  #writer: BatchWriter | undefined;
+  /** The checkpoint this attempt resumed from; its read figures are added to this attempt's. */
+  #resumedFrom: RunCheckpoint | undefined;
 
   constructor(
     private readonly deps: ExecuteRunDeps,
@@ -156,6 +171,27 @@ class Execution implements RunExecution {
       errors: [...this.#errors],
       samples: [...this.#samples],
       failedRecordsFile: this.#failedRecordsFile,
+      ...(this.#resumedFrom ? { resumedFrom: this.#resumedFrom } : {}),
+      ...(this.#durableCheckpoint() ?? {}),
+    };
+  }
+
+  #durableCheckpoint(): { checkpoint: RunCheckpoint } | undefined {
+    const mark = this.#committed ? undefined : this.#writer?.durableMark?.();
+    return isCheckpoint(mark) ? { checkpoint: mark } : undefined;
+  }
+
+  /** This attempt's read figures plus those of the checkpoint it resumed from. */
+  #withBase(summary: ReadFigures): ReadFigures {
+    const base = this.#resumedFrom;
+    if (!base) return summary;
+    return {
+      ...summary,
+      records: base.records + summary.records,
+      pages: base.pages + summary.pages,
+      bytes: base.bytes + summary.bytes,
+      requests: base.requests + summary.requests,
+      retries: base.retries + summary.retries,
     };
   }
 
@@ -209,7 +245,28 @@ class Execution implements RunExecution {
         schema: dataset.schema,
         batchId: execution.batchId,
         sink: dataset.sink,
+        resumable: true,
+        // An earlier attempt may have left a checkpointed batch; the sink knows (a graceful stop
+        // aborted its batch, so the sink has nothing and the window is read again).
+        resume: execution.attempt > 1,
       });
+      this.#writer = writer;
+      const resumed = writer.resumed?.mark;
+      if (isCheckpoint(resumed)) {
+        this.#resumedFrom = resumed;
+        this.#recordsSeen = resumed.records;
+        this.#written = resumed.written;
+        this.#mappingFailures = resumed.mappingFailures;
+        this.#schemaFailures = resumed.schemaFailures;
+        this.#read = {
+          ...this.#read,
+          pages: resumed.pages,
+          bytes: resumed.bytes,
+          requests: resumed.requests,
+          retries: resumed.retries,
+        };
+      }
+      const checkpointing = writer;
       const beforeRequest = await deps.pace?.({ scope, source: context, signal: this.signal });
       handle = readRecords({
         spec: context.connectionSpec,
@@ -226,6 +283,24 @@ class Execution implements RunExecution {
         ...(deps.http ? { http: deps.http } : {}),
         ...(beforeRequest ? { beforeRequest } : {}),
         onCredentialsRotated: (rotated) => context.onCredentialsRotated(rotated),
+        ...(this.#resumedFrom ? { resumeFrom: this.#resumedFrom.page } : {}),
+        ...(checkpointing.checkpoint
+          ? {
+              // Every record of the page went through the loop below: the sink may stage up to here.
+              onPageConsumed: (page) =>
+                checkpointing.checkpoint?.({
+                  page,
+                  records: this.#recordsSeen,
+                  pages: this.#read.pages,
+                  bytes: this.#read.bytes,
+                  requests: this.#read.requests,
+                  retries: this.#read.retries,
+                  written: this.#written,
+                  mappingFailures: this.#mappingFailures,
+                  schemaFailures: this.#schemaFailures,
+                } satisfies RunCheckpoint),
+            }
+          : {}),
         onEvent: (event) => {
           if (event.type === "page")
             this.#read = { ...this.#read, pages: this.#read.pages + 1, bytes: this.#read.bytes + event.bytes };
@@ -271,14 +346,14 @@ class Execution implements RunExecution {
       }
       const summary = handle.summary();
       this.#readSettled = true;
-      this.#read = {
+      this.#read = this.#withBase({
         records: summary.records,
         bytes: summary.bytes,
         pages: summary.pages,
         requests: summary.requests,
         retries: summary.retries,
         stopReason: summary.stopReason,
-      };
+      });
       this.#readEndedAt = deps.now();
       const failed = this.#mappingFailures + this.#schemaFailures;
       const verdict = ingestionVerdict(this.#read.records, failed, partialIngestionPercent(flowDoc));
@@ -322,13 +397,17 @@ class Execution implements RunExecution {
       if (handle !== undefined && error instanceof EngineError) {
         try {
           const summary = handle.summary();
+          // `records` stays unsettled: progress() shows the records seen (the resumed ones included).
           this.#read = {
-            ...this.#read,
-            bytes: summary.bytes,
-            pages: summary.pages,
-            requests: summary.requests,
-            retries: summary.retries,
-            stopReason: summary.stopReason,
+            ...this.#withBase({
+              ...this.#read,
+              bytes: summary.bytes,
+              pages: summary.pages,
+              requests: summary.requests,
+              retries: summary.retries,
+              stopReason: summary.stopReason,
+            }),
+            records: this.#read.records,
           };
         } catch {
           // The read never started: keep the figures counted so far.

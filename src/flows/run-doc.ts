@@ -6,7 +6,7 @@
  */
 import type { StoredResource } from "../store/metadata-store.ts";
 import type { RunEntry, RunTrigger } from "./flow-cursor.ts";
-import { noRead, type RunFigures, runMetrics } from "./run-metrics.ts";
+import { noRead, type RunCheckpoint, type RunFigures, runMetrics } from "./run-metrics.ts";
 import type { Window } from "./schedule.ts";
 import { isRunState, type RunState } from "./states.ts";
 
@@ -22,6 +22,11 @@ export interface RunExecution {
   readonly heartbeatAt: number | null;
   readonly startedAt: number | null;
   readonly completedAt: number | null;
+  /**
+   * The last point of the read made durable in the batch's staging (a resumable sink), as the
+   * heartbeats report it: a takeover resumes the read there (see execute-run.ts).
+   */
+  readonly checkpoint?: RunCheckpoint | undefined;
 }
 
 export function runStateOf(run: StoredResource): RunState {
@@ -41,6 +46,7 @@ export function executionOf(run: StoredResource | { readonly doc: Readonly<Recor
     heartbeatAt: execution.heartbeatAt ?? null,
     startedAt: execution.startedAt ?? null,
     completedAt: execution.completedAt ?? null,
+    ...(execution.checkpoint ? { checkpoint: execution.checkpoint } : {}),
   };
 }
 

@@ -7,7 +7,24 @@
  * carries the same engine figures in its `extensions`; `promotionActivity.statusSummary` carries
  * `sampleErrors` (at most 10: record index, code, reason).
  */
+import type { PageCheckpoint } from "../engine/index.ts";
 import type { Window } from "./schedule.ts";
+
+/**
+ * Where a resumable run's batch stands: the engine checkpoint after the last page whose records
+ * are all staged durably, and the run's figures up to it (they add up across attempts).
+ */
+export interface RunCheckpoint {
+  readonly page: PageCheckpoint;
+  readonly records: number;
+  readonly pages: number;
+  readonly bytes: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly written: number;
+  readonly mappingFailures: number;
+  readonly schemaFailures: number;
+}
 
 /** Error codes in Adobe's `<COMPONENT>-<number>-<httpish>` pattern (spec §1.9). */
 export const runErrorCodes = {
@@ -47,6 +64,10 @@ export type RunStatus = "pending" | "inProgress" | "success" | "failed";
 
 export interface RunFigures {
   readonly status: RunStatus;
+  /** The latest durable checkpoint of this attempt's batch (heartbeats store it on the run). */
+  readonly checkpoint?: RunCheckpoint | undefined;
+  /** The checkpoint this attempt resumed from (a takeover), shown as `extensions.resumedFrom`. */
+  readonly resumedFrom?: RunCheckpoint | undefined;
   readonly window: Window;
   readonly attempt: number;
   readonly sourceConnectionId: string;
@@ -162,6 +183,9 @@ export function runMetrics(figures: RunFigures): {
       windowStart: figures.window.start,
       windowEnd: figures.window.end,
       backfill: figures.window.backfill,
+      ...(figures.resumedFrom
+        ? { resumedFrom: { ...figures.resumedFrom.page, records: figures.resumedFrom.records } }
+        : {}),
     },
   };
   const updatedAtUTC = figures.completedAt ?? figures.readEndedAt ?? figures.startedAt;

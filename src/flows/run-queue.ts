@@ -217,7 +217,11 @@ export class StoreRunQueue implements RunQueue {
   }
 
   async heartbeat(claim: RunClaim, progress: RunFigures | undefined): Promise<boolean> {
-    const execution = { ...executionOf(claim), heartbeatAt: this.#now() };
+    const execution = {
+      ...executionOf(claim),
+      heartbeatAt: this.#now(),
+      ...(progress?.checkpoint ? { checkpoint: progress.checkpoint } : {}),
+    };
     const doc = { ...claim.doc, execution, ...(progress ? runMetrics(progress) : {}) };
     return this.#writeRun(claim, doc);
   }
@@ -386,7 +390,7 @@ export class StoreRunQueue implements RunQueue {
       if (from === "inProgress") {
         this.#options.log?.warn(
           { flowId: flow.id, runId: run.id, previousOwner: previous.owner, attempt: execution.attempt },
-          "took over a run whose process is gone; its window is read again and its batch replaced",
+          "took over a run whose process is gone; it resumes from its batch's checkpoint, if any, else reads its window again",
         );
       }
       return { scope, flow, runId: run.id, execution, etag: updated.etag, doc: updated.doc };

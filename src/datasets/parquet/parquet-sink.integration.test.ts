@@ -260,4 +260,53 @@ describe("ParquetDatasetSink", () => {
     expect(readdirSync(datasetLayout.staging(dataDir, "gone"))).toEqual([]);
     await expect(writer.commit()).rejects.toMatchObject({ code: "batchClosed" });
   });
+
+  it("resumes a batch whose writer died: the parts up to its last checkpoint, then the records after", async () => {
+    const { dataDir, sink } = newSink(smallParts);
+    const batch = { id: "people", batchId: "b1", schema, resumable: true } as const;
+    const first = await sink.beginBatch(batch);
+    const pageSize = 1000;
+    for (let id = 0; id < 13_500; id++) {
+      if (id === 5) await first.fail({ id }, "mapping refused it");
+      else await first.write(record(id));
+      if ((id + 1) % pageSize === 0) await first.checkpoint?.({ next: id + 1 });
+    }
+    // The process dies: nothing is aborted. Wait for the checkpointed parts to convert.
+    for (let i = 0; i < 100 && (first.durableMark?.() as { next: number } | undefined)?.next !== 12_000; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(first.durableMark?.()).toEqual({ next: 12_000 });
+
+    const second = await sink.beginBatch({ ...batch, resume: true });
+    expect(second.resumed).toEqual({ mark: { next: 12_000 }, writtenRecordCount: 11_999, failedRecordCount: 1 });
+    for (let id = 12_000; id < 15_000; id++) {
+      if (id === 12_001) await second.fail({ id }, "mapping refused it too");
+      else await second.write(record(id));
+    }
+    const result = await second.commit();
+    expect(result).toMatchObject({ writtenRecordCount: 14_998, failedRecordCount: 2 });
+    const folder = datasetLayout.batch(dataDir, "people", "b1");
+    expect(readdirSync(folder).filter((f) => !f.endsWith(".parquet"))).toEqual([datasetLayout.failedRecordsFileName]);
+    const failures = readFileSync(path.join(folder, datasetLayout.failedRecordsFileName), "utf8").trim().split("\n");
+    expect(failures.map((line) => (JSON.parse(line) as { record: { id: number } }).record.id)).toEqual([5, 12_001]);
+    const counts = await runDatasetQuery(
+      dataDir,
+      "SELECT count(*)::INTEGER AS n, count(DISTINCT id)::INTEGER AS d, min(id)::INTEGER AS lo, max(id)::INTEGER AS hi FROM ds_people",
+    );
+    expect(counts.rows).toEqual([{ n: 14_998, d: 14_998, lo: 0, hi: 14_999 }]);
+    expect(readdirSync(datasetLayout.staging(dataDir, "people"))).toEqual([]);
+  });
+
+  it("starts a resumed batch empty when its dead writer left no checkpoint", async () => {
+    const { dataDir, sink } = newSink(smallParts);
+    const batch = { id: "people", batchId: "b2", schema, resumable: true } as const;
+    const first = await sink.beginBatch(batch);
+    for (let id = 0; id < 100; id++) await first.write(record(id));
+    await first.checkpoint?.({ next: 100 }); // far below a part: nothing durable
+    const second = await sink.beginBatch({ ...batch, resume: true });
+    expect(second.resumed).toBeUndefined();
+    await second.write(record(7));
+    await second.commit();
+    const counts = await runDatasetQuery(dataDir, "SELECT count(*)::INTEGER AS n FROM ds_people");
+    expect(counts.rows).toEqual([{ n: 1 }]);
+  });
 });

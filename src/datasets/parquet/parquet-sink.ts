@@ -1,5 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { type FileHandle, mkdir, open, rename, rm, stat, writeFile } from "node:fs/promises";
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
@@ -11,6 +22,7 @@ import {
   type DatasetDefinition,
   DatasetError,
   type DatasetSink,
+  type ResumedBatch,
   type SampleError,
   sampleErrorLimit,
 } from "../dataset-sink.ts";
@@ -113,8 +125,10 @@ export class ParquetDatasetSink implements DatasetSink {
   async beginBatch(batch: BeginBatch): Promise<BatchWriter> {
     assertSafeId(batch.batchId, "batch id");
     await this.registerDataset(batch);
-    const staging = path.join(datasetLayout.staging(this.#dataDir, batch.id), `${batch.batchId}.${randomUUID()}`);
-    await mkdir(staging, { recursive: true });
+    const folder = datasetLayout.staging(this.#dataDir, batch.id);
+    const staging = path.join(folder, `${batch.batchId}.${randomUUID()}`);
+    const adopted = batch.resumable && batch.resume ? await adoptStaging(folder, batch.batchId, staging) : undefined;
+    if (!adopted) await mkdir(staging, { recursive: true });
     return new ParquetBatchWriter(
       this.#dataDir,
       batch,
@@ -122,6 +136,8 @@ export class ParquetDatasetSink implements DatasetSink {
       compileRecordCheck(batch.schema),
       this.#partBytes,
       () => this.#connect(),
+      batch.resumable === true,
+      adopted,
     );
   }
 
@@ -147,6 +163,77 @@ export class ParquetDatasetSink implements DatasetSink {
   }
 }
 
+/**
+ * A resumable batch's committed-parts manifest, in its staging folder: the Parquet parts fully
+ * converted, the caller's mark reached at the end of the last part's records, and the counts and
+ * failed-records bytes up to there. Written (atomically) after each checkpointed part converts.
+ */
+interface Manifest {
+  readonly parts: readonly string[];
+  readonly nextPart: number;
+  readonly mark: unknown;
+  readonly written: number;
+  readonly failed: number;
+  readonly seen: number;
+  readonly failureBytes: number;
+  readonly samples: readonly SampleError[];
+}
+
+const manifestName = "manifest.json";
+
+async function readManifest(folder: string): Promise<Manifest | undefined> {
+  try {
+    const value = JSON.parse(await readFile(path.join(folder, manifestName), "utf8")) as Manifest;
+    return Array.isArray(value.parts) && typeof value.nextPart === "number" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes over the staging folder an earlier writer of `batchId` left with a manifest: renamed to
+ * `staging` (a stalled writer then writes nowhere), everything the manifest does not name deleted,
+ * the failed-records file cut back to the manifest's length. Other staging folders of the batch go.
+ */
+async function adoptStaging(folder: string, batchId: string, staging: string): Promise<Manifest | undefined> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const candidates = names.filter((name) => name.startsWith(`${batchId}.`));
+  let adopted: Manifest | undefined;
+  for (const name of candidates) {
+    const dir = path.join(folder, name);
+    const manifest = adopted ? undefined : await readManifest(dir);
+    if (
+      manifest &&
+      (await rename(dir, staging).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      adopted = manifest;
+      continue;
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (!adopted) return undefined;
+  const keep = new Set([...adopted.parts, manifestName, datasetLayout.failedRecordsFileName]);
+  for (const name of await readdir(staging)) {
+    if (!keep.has(name)) await rm(path.join(staging, name), { recursive: true, force: true });
+  }
+  const failures = path.join(staging, datasetLayout.failedRecordsFileName);
+  const cut = await (adopted.failureBytes > 0
+    ? truncate(failures, adopted.failureBytes)
+    : rm(failures, { force: true })
+  ).then(
+    () => true,
+    () => false,
+  );
+  if (cut) return adopted;
+  // The failed records up to the manifest are gone: start the batch over.
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  return undefined;
+}
+
 /** A staged JSONL part: its file is open while records are appended to it. */
 interface Part {
   readonly index: number;
@@ -162,6 +249,8 @@ interface PartFigures {
   longestLine: number;
 }
 
+/** What a checkpointed part's manifest records besides the parts. */
+type PartMark = Omit<Manifest, "parts" | "nextPart">;
 const noFigures = (): PartFigures => ({ bytes: 0, records: 0, longestLine: 0 });
 
 class ParquetBatchWriter implements BatchWriter {
@@ -189,6 +278,9 @@ class ParquetBatchWriter implements BatchWriter {
   #failureLines: string[] = [];
   #failureChars = 0;
   #discarding = false;
+  #failureBytes = 0;
+  #durable: unknown;
+  readonly resumed: ResumedBatch | undefined;
 
   constructor(
     private readonly dataDir: string,
@@ -197,7 +289,51 @@ class ParquetBatchWriter implements BatchWriter {
     private readonly check: RecordCheck,
     private readonly partBytes: number,
     private readonly connect: () => Promise<DuckDBConnection>,
-  ) {}
+    private readonly resumable = false,
+    adopted?: Manifest,
+  ) {
+    if (adopted) {
+      this.#files.push(...adopted.parts.map((name) => path.join(staging, name)));
+      this.#partCount = adopted.nextPart;
+      this.#written = adopted.written;
+      this.#failed = adopted.failed;
+      this.#seen = adopted.seen;
+      this.#samples.push(...adopted.samples);
+      this.#failureBytes = adopted.failureBytes;
+      this.#durable = adopted.mark;
+    }
+    this.resumed = adopted
+      ? { mark: adopted.mark, writtenRecordCount: adopted.written, failedRecordCount: adopted.failed }
+      : undefined;
+  }
+
+  /**
+   * Resumable batches: once the part being written holds `partBytes`, it is closed here (and only
+   * here, at a point the caller calls consistent) and converted; the manifest then names it with
+   * `mark`. Between checkpoints a part grows past `partBytes` by the records of one page at most,
+   * and to 4 × partBytes at most (then it rolls mid-page, and the next checkpoint names it).
+   */
+  async checkpoint(mark: unknown): Promise<void> {
+    this.#assertOpen();
+    if (!this.resumable) return;
+    await this.#blocked;
+    if (this.#figures.bytes + this.#used < this.partBytes) return;
+    await this.#flushChunk();
+    await this.#inflight;
+    await this.#flushFailures();
+    await this.#closePart({
+      mark,
+      written: this.#written,
+      failed: this.#failed,
+      seen: this.#seen,
+      failureBytes: this.#failureBytes,
+      samples: [...this.#samples],
+    });
+  }
+
+  durableMark(): unknown {
+    return this.#durable;
+  }
 
   /**
    * Synchronous unless a 1 MiB chunk is full: then it returns the promise of that chunk's flush
@@ -248,6 +384,7 @@ class ParquetBatchWriter implements BatchWriter {
       await this.#converting;
       await this.#flushFailures();
       await this.#failures?.close();
+      await rm(path.join(this.staging, manifestName), { force: true });
       this.#release();
       const target = datasetLayout.batch(this.dataDir, this.batch.id, this.batch.batchId);
       await replaceDirectory(this.staging, target);
@@ -261,7 +398,8 @@ class ParquetBatchWriter implements BatchWriter {
         failedRecordCount: this.#failed,
         outputBytes,
         files: committed,
-        failedRecordsFile: this.#failures ? path.join(target, datasetLayout.failedRecordsFileName) : undefined,
+        failedRecordsFile:
+          this.#failures || this.#failureBytes > 0 ? path.join(target, datasetLayout.failedRecordsFileName) : undefined,
         sampleErrors: [...this.#samples],
       };
     } catch (error) {
@@ -325,8 +463,10 @@ class ParquetBatchWriter implements BatchWriter {
   async #append(line: string): Promise<void> {
     if (this.#used + line.length * 3 + 1 > chunkBytes) {
       await this.#flushChunk();
-      // Roll before the part would outgrow partBytes with one more chunk.
-      if (this.#figures.bytes + chunkBytes > this.partBytes) {
+      // Roll before the part would outgrow partBytes with one more chunk. Resumable batches roll at
+      // checkpoints (page boundaries), and here only past 4 × partBytes (a huge page, or NONE):
+      // the next checkpoint's manifest then names that part too.
+      if (this.#figures.bytes + chunkBytes > (this.resumable ? 4 : 1) * this.partBytes) {
         await this.#inflight;
         await this.#closePart();
       }
@@ -371,7 +511,7 @@ class ParquetBatchWriter implements BatchWriter {
   }
 
   /** Closes the current part (its writes must be done) and starts its conversion once the previous one is done. */
-  async #closePart(): Promise<void> {
+  async #closePart(mark?: PartMark): Promise<void> {
     const part = this.#part;
     if (part === undefined) return;
     const figures = this.#figures;
@@ -379,11 +519,11 @@ class ParquetBatchWriter implements BatchWriter {
     this.#figures = noFigures();
     await part.file.close();
     await this.#converting; // at most one conversion in flight; rethrows its failure
-    this.#converting = this.#convert(part, figures);
+    this.#converting = this.#convert(part, figures, mark);
     this.#converting.catch(() => undefined);
   }
 
-  async #convert(part: Part, figures: PartFigures): Promise<void> {
+  async #convert(part: Part, figures: PartFigures, mark?: PartMark): Promise<void> {
     const output = path.join(this.staging, `part-${part.index}.parquet`);
     this.#connection ??= this.connect();
     const connection = await this.#connection;
@@ -398,6 +538,16 @@ class ParquetBatchWriter implements BatchWriter {
     );
     await rm(part.jsonl, { force: true });
     this.#files.push(output);
+    if (mark === undefined || this.#discarding) return;
+    const manifest: Manifest = {
+      ...mark,
+      parts: this.#files.map((file) => path.basename(file)),
+      nextPart: part.index + 1,
+    };
+    const file = path.join(this.staging, manifestName);
+    await writeFile(`${file}.tmp`, JSON.stringify(manifest));
+    await rename(`${file}.tmp`, file);
+    this.#durable = mark.mark;
   }
 
   async #flushFailures(): Promise<void> {
@@ -405,8 +555,9 @@ class ParquetBatchWriter implements BatchWriter {
     const text = this.#failureLines.join("");
     this.#failureLines = [];
     this.#failureChars = 0;
-    this.#failures ??= await open(path.join(this.staging, datasetLayout.failedRecordsFileName), "w");
+    this.#failures ??= await open(path.join(this.staging, datasetLayout.failedRecordsFileName), "a");
     await this.#failures.write(text);
+    this.#failureBytes += Buffer.byteLength(text);
   }
 
   #closedError(): DatasetError {

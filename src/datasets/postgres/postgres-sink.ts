@@ -16,6 +16,13 @@
  * batch or the new one, never both. `beginBatch` makes the new writer the batch's only legitimate
  * committer, so a stalled process whose run was taken over cannot commit its stale copy later.
  * Rows are staged with multi-row parameterised INSERTs (up to 500 rows a statement).
+ *
+ * A resumable writer stages only at `checkpoint` calls (once a statement's worth of rows is
+ * buffered): the rows, the failed records and the caller's mark (`batches.mark`, with the staged
+ * counts) go in one transaction, so the staged rows of a writer are always exactly those of its
+ * last mark. A writer begun with `resume` takes them over (re-owned to it in one transaction) when
+ * the staged counts still match; the staging table is UNLOGGED, so a PostgreSQL crash may have
+ * emptied it, and then the batch starts over.
  */
 import { randomUUID } from "node:crypto";
 import pg from "pg";
@@ -29,6 +36,7 @@ import {
   DatasetError,
   type DatasetSink,
   type JsonSchema,
+  type ResumedBatch,
   type SampleError,
   sampleErrorLimit,
 } from "../dataset-sink.ts";
@@ -78,7 +86,17 @@ const setupSql = `
     output_bytes bigint NOT NULL DEFAULT 0,
     committed_at timestamptz,
     PRIMARY KEY (dataset_id, batch_id)
-  );`;
+  );
+  ALTER TABLE ${datasetSchemaName}.batches ADD COLUMN IF NOT EXISTS mark jsonb,
+    ADD COLUMN IF NOT EXISTS staged jsonb;`;
+
+/** What a resumable writer's checkpoint records beside its mark (`batches.staged`). */
+interface Staged {
+  readonly written: number;
+  readonly failed: number;
+  readonly seen: number;
+  readonly samples: readonly SampleError[];
+}
 
 /** One lock key per purpose; DDL on a dataset happens under it so concurrent workers do not race. */
 const lockSql = "SELECT pg_advisory_xact_lock(hashtext($1))";
@@ -165,11 +183,24 @@ export class PostgresDatasetSink implements DatasetSink {
     await this.registerDataset(batch);
     const writer = randomUUID();
     const t = datasetTables(batch.id);
+    if (batch.resumable && batch.resume) {
+      const adopted = await this.#adopt(batch, writer);
+      if (adopted)
+        return new PostgresBatchWriter(
+          this.#pool,
+          batch,
+          writer,
+          pgColumns(batch.schema),
+          compileRecordCheck(batch.schema),
+          (work) => this.#transaction(work),
+          adopted,
+        );
+    }
     // The newest writer of a batch is the one that may commit it; an older writer's staged rows go.
     const previous = await this.#pool.query<{ writer: string }>(
       `WITH old AS (SELECT writer FROM ${datasetSchemaName}.batches WHERE dataset_id = $1 AND batch_id = $2)
        INSERT INTO ${datasetSchemaName}.batches AS b (dataset_id, batch_id, writer, state) VALUES ($1, $2, $3, 'writing')
-       ON CONFLICT (dataset_id, batch_id) DO UPDATE SET writer = excluded.writer,
+       ON CONFLICT (dataset_id, batch_id) DO UPDATE SET writer = excluded.writer, mark = NULL, staged = NULL,
          state = CASE WHEN b.state = 'committed' THEN 'committed' ELSE 'writing' END
        RETURNING (SELECT writer FROM old) AS writer`,
       [batch.id, batch.batchId, writer],
@@ -187,6 +218,42 @@ export class PostgresDatasetSink implements DatasetSink {
       compileRecordCheck(batch.schema),
       (work) => this.#transaction(work),
     );
+  }
+
+  /** Re-owns the rows a dead resumable writer staged up to its mark; undefined when there is none to take. */
+  async #adopt(batch: BeginBatch, writer: string): Promise<{ mark: unknown; staged: Staged } | undefined> {
+    const t = datasetTables(batch.id);
+    return this.#transaction(async (client) => {
+      await client.query(lockSql, [`inlet_datasets:${batch.id}:${batch.batchId}`]);
+      const found = await client.query<{ writer: string; mark: unknown; staged: Staged | null }>(
+        `SELECT writer, mark, staged FROM ${datasetSchemaName}.batches
+         WHERE dataset_id = $1 AND batch_id = $2 AND state = 'writing' AND mark IS NOT NULL FOR UPDATE`,
+        [batch.id, batch.batchId],
+      );
+      const previous = found.rows[0];
+      if (!previous?.staged) return undefined;
+      const counted = await client.query<{ rows: string; failed: string }>(
+        `SELECT (SELECT count(*) FROM ${t.staging} WHERE ${writerColumn} = $1)::text AS rows,
+                (SELECT count(*) FROM ${t.failed} WHERE writer = $1 AND NOT committed)::text AS failed`,
+        [previous.writer],
+      );
+      const counts = counted.rows[0];
+      if (Number(counts?.rows) !== previous.staged.written || Number(counts?.failed) !== previous.staged.failed)
+        return undefined; // the UNLOGGED staging lost rows (a PostgreSQL crash): start over
+      await client.query(`UPDATE ${t.staging} SET ${writerColumn} = $2 WHERE ${writerColumn} = $1`, [
+        previous.writer,
+        writer,
+      ]);
+      await client.query(`UPDATE ${t.failed} SET writer = $2 WHERE writer = $1 AND NOT committed`, [
+        previous.writer,
+        writer,
+      ]);
+      await client.query(
+        `UPDATE ${datasetSchemaName}.batches SET writer = $3 WHERE dataset_id = $1 AND batch_id = $2`,
+        [batch.id, batch.batchId, writer],
+      );
+      return { mark: previous.mark, staged: previous.staged };
+    });
   }
 
   async removeDataset(id: string): Promise<void> {
@@ -277,6 +344,9 @@ class PostgresBatchWriter implements BatchWriter {
   readonly #samples: SampleError[] = [];
   readonly #rowsPerStatement: number;
   readonly #tables: ReturnType<typeof datasetTables>;
+  readonly #resumable: boolean;
+  #durable: unknown;
+  readonly resumed: ResumedBatch | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -285,12 +355,55 @@ class PostgresBatchWriter implements BatchWriter {
     private readonly columns: readonly PgColumn[],
     private readonly check: RecordCheck,
     private readonly transaction: <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>,
+    adopted?: { mark: unknown; staged: Staged },
   ) {
     this.#rowsPerStatement = Math.max(
       1,
       Math.min(maxRowsPerStatement, Math.floor(maxParameters / (columns.length + 1))),
     );
     this.#tables = datasetTables(batch.id);
+    this.#resumable = batch.resumable === true;
+    if (adopted) {
+      this.#written = adopted.staged.written;
+      this.#failed = adopted.staged.failed;
+      this.#seen = adopted.staged.seen;
+      this.#samples.push(...adopted.staged.samples);
+      this.#durable = adopted.mark;
+    }
+    this.resumed = adopted
+      ? { mark: adopted.mark, writtenRecordCount: adopted.staged.written, failedRecordCount: adopted.staged.failed }
+      : undefined;
+  }
+
+  /**
+   * Resumable writers: once a statement's worth of rows is buffered, stages them, the failed
+   * records and `mark` in one transaction, as the batch's writer still (a superseded one fails).
+   */
+  async checkpoint(mark: unknown): Promise<void> {
+    this.#assertOpen();
+    if (!this.#resumable || this.#rows.length < this.#rowsPerStatement) return;
+    const { id, batchId } = this.batch;
+    const staged: Staged = { written: this.#written, failed: this.#failed, seen: this.#seen, samples: this.#samples };
+    await this.transaction(async (client) => {
+      await client.query(lockSql, [`inlet_datasets:${id}:${batchId}`]);
+      const owner = await client.query<{ writer: string }>(
+        `SELECT writer FROM ${datasetSchemaName}.batches WHERE dataset_id = $1 AND batch_id = $2 FOR UPDATE`,
+        [id, batchId],
+      );
+      if (owner.rows[0]?.writer !== this.writer)
+        throw new DatasetError("batchClosed", `batch ${batchId} was started again by another writer`);
+      await this.#flush(client);
+      await this.#flushFailed(client);
+      await client.query(
+        `UPDATE ${datasetSchemaName}.batches SET mark = $3, staged = $4 WHERE dataset_id = $1 AND batch_id = $2`,
+        [id, batchId, JSON.stringify(mark ?? null), JSON.stringify(staged)],
+      );
+    });
+    this.#durable = mark;
+  }
+
+  durableMark(): unknown {
+    return this.#durable;
   }
 
   async write(record: unknown): Promise<void> {
@@ -301,7 +414,7 @@ class PostgresBatchWriter implements BatchWriter {
     const values = record as Record<string, unknown>;
     this.#rows.push([...this.columns.map((c) => pgValue(values[c.name], c.type)), this.writer]);
     this.#written++;
-    if (this.#rows.length >= this.#rowsPerStatement) await this.#flush();
+    if (!this.#resumable && this.#rows.length >= this.#rowsPerStatement) await this.#flush();
   }
 
   async fail(record: unknown, reason: string): Promise<void> {
@@ -316,7 +429,7 @@ class PostgresBatchWriter implements BatchWriter {
       reason,
       record === undefined ? null : JSON.stringify(record),
     ]);
-    if (this.#failedRows.length >= maxRowsPerStatement) await this.#flushFailed();
+    if (!this.#resumable && this.#failedRows.length >= maxRowsPerStatement) await this.#flushFailed();
   }
 
   stats(): BatchStats {
@@ -393,22 +506,22 @@ class PostgresBatchWriter implements BatchWriter {
     await this.pool.query(`DELETE FROM ${this.#tables.failed} WHERE writer = $1 AND NOT committed`, [this.writer]);
   }
 
-  async #flush(): Promise<void> {
+  async #flush(client: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     while (this.#rows.length > 0) {
       const chunk = this.#rows.splice(0, this.#rowsPerStatement);
       const names = [...this.columns.map((c) => quoteIdent(c.name)), writerColumn].join(", ");
-      await this.pool.query(
+      await client.query(
         `INSERT INTO ${this.#tables.staging} (${names}) VALUES ${placeholders(chunk.length, this.columns.length + 1)}`,
         chunk.flat(),
       );
     }
   }
 
-  async #flushFailed(): Promise<void> {
+  async #flushFailed(client: pg.Pool | pg.PoolClient = this.pool): Promise<void> {
     if (this.#failedRows.length === 0) return;
     const chunk = this.#failedRows;
     this.#failedRows = [];
-    await this.pool.query(
+    await client.query(
       `INSERT INTO ${this.#tables.failed} (batch_id, writer, record_index, reason, record) VALUES ${placeholders(chunk.length, 5)}`,
       chunk.flat(),
     );

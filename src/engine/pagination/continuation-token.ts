@@ -5,7 +5,7 @@
  */
 import { EngineError } from "../errors.ts";
 import { compilePath } from "../json-path.ts";
-import { type Fields, isEmptyValue, limitParam, optionalString, requiredString } from "./fields.ts";
+import { checkpointMismatch, type Fields, isEmptyValue, limitParam, optionalString, requiredString } from "./fields.ts";
 import type { Paginator, PaginatorOptions } from "./types.ts";
 
 export function continuationTokenPaginator(fields: Fields, options: PaginatorOptions): Paginator {
@@ -23,6 +23,11 @@ export function continuationTokenPaginator(fields: Fields, options: PaginatorOpt
   }
   const { query } = limitParam(fields);
   const seen = new Set<string>();
+  let current: string | undefined;
+  const request = (token: string) =>
+    placement === "QUERYPARAM"
+      ? { query: { ...query, [name]: token }, headers: {} }
+      : { query, headers: { [name]: token } };
   return {
     type: "CONTINUATION_TOKEN",
     delayMs: options.delayMs,
@@ -46,9 +51,15 @@ export function continuationTokenPaginator(fields: Fields, options: PaginatorOpt
           url: page.url,
         });
       seen.add(token);
-      return placement === "QUERYPARAM"
-        ? { kind: "next", request: { query: { ...query, [name]: token }, headers: {} } }
-        : { kind: "next", request: { query, headers: { [name]: token } } };
+      current = token;
+      return { kind: "next", request: request(token) };
+    },
+    checkpoint: () => (current === undefined ? undefined : { type: "CONTINUATION_TOKEN", token: current }),
+    resume(checkpoint) {
+      if (checkpoint.type !== "CONTINUATION_TOKEN") throw checkpointMismatch("CONTINUATION_TOKEN", checkpoint.type);
+      current = checkpoint.token;
+      seen.add(current);
+      return request(current);
     },
   };
 }

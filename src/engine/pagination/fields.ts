@@ -40,6 +40,11 @@ export function limitParam(fields: Fields): { readonly query: Record<string, str
   return { query: { [name]: String(limit) }, limit };
 }
 
+/** A checkpoint handed to a paginator of another type (a changed spec) cannot be resumed. */
+export function checkpointMismatch(expected: string, got: string): EngineError {
+  return new EngineError("spec", `Cannot resume a ${expected} read from a ${got} checkpoint`);
+}
+
 export function isEmptyValue(value: unknown): boolean {
   return value === undefined || value === null || value === "" || value === false;
 }

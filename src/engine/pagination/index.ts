@@ -5,7 +5,7 @@
 import { EngineError } from "../errors.ts";
 import { continuationTokenPaginator } from "./continuation-token.ts";
 import { endCondition } from "./end-condition.ts";
-import { type Fields, optionalNumber } from "./fields.ts";
+import { checkpointMismatch, type Fields, optionalNumber } from "./fields.ts";
 import { offsetPaginator } from "./offset.ts";
 import { pagePaginator } from "./page.ts";
 import { pointerPaginator } from "./pointer.ts";
@@ -30,6 +30,10 @@ function typed(type: PaginationType, fields: Fields, options: PaginatorOptions):
         maximumRequest: options.maximumRequest,
         first: () => ({ query: {}, headers: {} }),
         next: () => ({ kind: "stop", reason: "single-page" }),
+        checkpoint: () => undefined,
+        resume: (checkpoint) => {
+          throw checkpointMismatch("NONE", checkpoint.type);
+        },
       };
   }
 }
@@ -58,5 +62,5 @@ export function createPaginator(value: unknown): Paginator {
   };
 }
 
-export type { PageRequest, PageResult, PageStep, Paginator, StopReason } from "./types.ts";
+export type { PageCheckpoint, PageRequest, PageResult, PageStep, Paginator, StopReason } from "./types.ts";
 export { stopReasons } from "./types.ts";

@@ -4,7 +4,7 @@
  * page shorter than limitValue. The offset only grows, so it can never repeat.
  */
 import { EngineError } from "../errors.ts";
-import { type Fields, limitParam, requiredString } from "./fields.ts";
+import { checkpointMismatch, type Fields, limitParam, requiredString } from "./fields.ts";
 import type { Paginator, PaginatorOptions } from "./types.ts";
 
 export function offsetPaginator(fields: Fields, options: PaginatorOptions): Paginator {
@@ -13,6 +13,8 @@ export function offsetPaginator(fields: Fields, options: PaginatorOptions): Pagi
   if (limit === undefined)
     throw new EngineError("spec", "OFFSET pagination needs paginationParams.limitName and limitValue");
   let offset = 0;
+  let stepped = false;
+  const request = () => ({ query: { ...limitQuery, [offsetName]: String(offset) }, headers: {} });
   return {
     type: "OFFSET",
     delayMs: options.delayMs,
@@ -22,7 +24,15 @@ export function offsetPaginator(fields: Fields, options: PaginatorOptions): Pagi
       if (page.itemCount === 0) return { kind: "stop", reason: "empty-page" };
       if (options.shortPageStops && page.itemCount < limit) return { kind: "stop", reason: "short-page" };
       offset += limit;
-      return { kind: "next", request: { query: { ...limitQuery, [offsetName]: String(offset) }, headers: {} } };
+      stepped = true;
+      return { kind: "next", request: request() };
+    },
+    checkpoint: () => (stepped ? { type: "OFFSET", offset } : undefined),
+    resume(checkpoint) {
+      if (checkpoint.type !== "OFFSET") throw checkpointMismatch("OFFSET", checkpoint.type);
+      offset = checkpoint.offset;
+      stepped = true;
+      return request();
     },
   };
 }

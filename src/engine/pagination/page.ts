@@ -7,7 +7,7 @@
  * grows, so it can never repeat.
  */
 import { EngineError } from "../errors.ts";
-import { type Fields, limitParam, optionalNumber, requiredString } from "./fields.ts";
+import { checkpointMismatch, type Fields, limitParam, optionalNumber, requiredString } from "./fields.ts";
 import type { Paginator, PaginatorOptions } from "./types.ts";
 
 export function pagePaginator(fields: Fields, options: PaginatorOptions): Paginator {
@@ -24,6 +24,7 @@ export function pagePaginator(fields: Fields, options: PaginatorOptions): Pagina
   const endIndex = endHeader === undefined ? optionalNumber(fields, "endPageIndex") : undefined;
   let index = initial;
   let fetched = 0;
+  let stepped = false;
   const request = () => ({ query: { ...limitQuery, [pageName]: String(index) }, headers: {} });
   return {
     type: "PAGE",
@@ -50,7 +51,16 @@ export function pagePaginator(fields: Fields, options: PaginatorOptions): Pagina
       if (options.shortPageStops && limit !== undefined && page.itemCount < limit)
         return { kind: "stop", reason: "short-page" };
       index += 1;
+      stepped = true;
       return { kind: "next", request: request() };
+    },
+    checkpoint: () => (stepped ? { type: "PAGE", index, fetched } : undefined),
+    resume(checkpoint) {
+      if (checkpoint.type !== "PAGE") throw checkpointMismatch("PAGE", checkpoint.type);
+      index = checkpoint.index;
+      fetched = checkpoint.fetched;
+      stepped = true;
+      return request();
     },
   };
 }

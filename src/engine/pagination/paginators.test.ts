@@ -228,3 +228,85 @@ describe("common fields", () => {
     expect(thrown(() => createPaginator(params)).message).toMatch(message);
   });
 });
+
+describe("checkpoints and resume", () => {
+  const nextQuery = (p: ReturnType<typeof createPaginator>, n: number) => query(p.next(page(n)));
+
+  it("OFFSET: the next offset, resumed as the same request", () => {
+    const fields = { type: "OFFSET", offsetName: "o", limitName: "l", limitValue: 10 };
+    const p = createPaginator(fields);
+    p.first();
+    expect(p.checkpoint()).toBeUndefined();
+    nextQuery(p, 10);
+    expect(p.checkpoint()).toEqual({ type: "OFFSET", offset: 10 });
+    const expected = nextQuery(p, 10);
+    const checkpoint = p.checkpoint();
+    expect(checkpoint).toEqual({ type: "OFFSET", offset: 20 });
+    const resumed = createPaginator(fields);
+    expect(resumed.resume(JSON.parse(JSON.stringify(checkpoint)))).toEqual({ query: expected, headers: {} });
+    expect(nextQuery(resumed, 10)).toEqual({ l: "10", o: "30" });
+  });
+
+  it("PAGE: the next index and the pages fetched, so a header page count still stops in time", () => {
+    const fields = { type: "PAGE", pageParamName: "p", initialPageIndex: 1, endPageIndex: "headers.X-Pages" };
+    const p = createPaginator(fields);
+    p.first();
+    nextQuery(p, 5);
+    expect(p.checkpoint()).toEqual({ type: "PAGE", index: 2, fetched: 1 });
+    const resumed = createPaginator(fields);
+    expect(resumed.resume({ type: "PAGE", index: 2, fetched: 1 }).query).toEqual({ p: "2" });
+    expect(resumed.next(page(5, {}, { "x-pages": "2" }))).toEqual({ kind: "stop", reason: "end-page-index" });
+  });
+
+  it("CONTINUATION_TOKEN: the next token (query or header); loop detection starts fresh with it", () => {
+    const fields = { type: "CONTINUATION_TOKEN", continuationTokenPath: "$.next", parameterName: "cursor" };
+    const p = createPaginator(fields);
+    p.first();
+    expect(p.checkpoint()).toBeUndefined();
+    nextQuery(p, 3);
+    p.next(page(3, { next: "t1" }));
+    expect(p.checkpoint()).toEqual({ type: "CONTINUATION_TOKEN", token: "t1" });
+    const resumed = createPaginator(fields);
+    expect(resumed.resume({ type: "CONTINUATION_TOKEN", token: "t1" }).query).toEqual({ cursor: "t1" });
+    expect(thrown(() => resumed.next(page(3, { next: "t1" }))).kind).toBe("loop");
+    const header = createPaginator({ ...fields, parameterType: "HEADERPARAM" });
+    expect(header.resume({ type: "CONTINUATION_TOKEN", token: "t9" }).headers).toEqual({ cursor: "t9" });
+  });
+
+  it("POINTER: the next URL", () => {
+    const fields = { type: "POINTER", pointerPath: "$.links.next" };
+    const p = createPaginator(fields);
+    p.first();
+    p.next(page(2, { links: { next: "/x?page=2" } }));
+    expect(p.checkpoint()).toEqual({ type: "POINTER", url: "http://h/x?page=2" });
+    const resumed = createPaginator(fields);
+    expect(resumed.resume({ type: "POINTER", url: "http://h/x?page=2" })).toEqual({
+      query: {},
+      headers: {},
+      url: "http://h/x?page=2",
+    });
+  });
+
+  it("NONE has no checkpoint; a checkpoint of another type is refused", () => {
+    const none = createPaginator(undefined);
+    none.next(page(1));
+    expect(none.checkpoint()).toBeUndefined();
+    expect(thrown(() => none.resume({ type: "OFFSET", offset: 10 })).kind).toBe("spec");
+    const offset = createPaginator({ type: "OFFSET", offsetName: "o", limitName: "l", limitValue: 10 });
+    expect(thrown(() => offset.resume({ type: "POINTER", url: "http://h/" })).message).toMatch(/Cannot resume/);
+  });
+
+  it("an end condition wrapper keeps checkpoint and resume", () => {
+    const p = createPaginator({
+      type: "OFFSET",
+      offsetName: "o",
+      limitName: "l",
+      limitValue: 10,
+      endConditionName: "$.more",
+      endConditionValue: "Const:false",
+    });
+    p.next(page(10, { more: true }));
+    expect(p.checkpoint()).toEqual({ type: "OFFSET", offset: 10 });
+    expect(p.resume({ type: "OFFSET", offset: 40 }).query).toEqual({ l: "10", o: "40" });
+  });
+});

@@ -7,13 +7,14 @@
  */
 import { EngineError } from "../errors.ts";
 import { compilePath } from "../json-path.ts";
-import { type Fields, isEmptyValue, limitParam, requiredString } from "./fields.ts";
+import { checkpointMismatch, type Fields, isEmptyValue, limitParam, requiredString } from "./fields.ts";
 import type { Paginator, PaginatorOptions } from "./types.ts";
 
 export function pointerPaginator(fields: Fields, options: PaginatorOptions): Paginator {
   const path = compilePath(requiredString(fields, "POINTER", "pointerPath", "pointer"), "paginationParams.pointerPath");
   const { query } = limitParam(fields);
   const seen = new Set<string>();
+  let nextUrl: string | undefined;
   return {
     type: "POINTER",
     delayMs: options.delayMs,
@@ -54,7 +55,14 @@ export function pointerPaginator(fields: Fields, options: PaginatorOptions): Pag
       const url = next.toString();
       if (seen.has(url))
         throw new EngineError("loop", `Pagination loop: the next-page pointer ${url} was already fetched`, { url });
+      nextUrl = url;
       return { kind: "next", request: { query: {}, headers: {}, url } };
+    },
+    checkpoint: () => (nextUrl === undefined ? undefined : { type: "POINTER", url: nextUrl }),
+    resume(checkpoint) {
+      if (checkpoint.type !== "POINTER") throw checkpointMismatch("POINTER", checkpoint.type);
+      nextUrl = checkpoint.url;
+      return { query: {}, headers: {}, url: nextUrl };
     },
   };
 }

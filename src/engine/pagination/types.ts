@@ -41,7 +41,24 @@ export interface Paginator {
   readonly maximumRequest: number;
   first(): PageRequest;
   next(page: PageResult): PageStep;
+  /**
+   * Where the read stands after the last `next` that returned a request: enough to send that
+   * request again in another process (`resume`). Undefined before any step, and always for NONE.
+   */
+  checkpoint(): PageCheckpoint | undefined;
+  /** The request a checkpoint of this type names; the paginator continues from there. */
+  resume(checkpoint: PageCheckpoint): PageRequest;
 }
+
+/**
+ * A serialisable point to resume a read at: the next page to fetch, per pagination type. Loop
+ * detection (seen tokens and URLs) is not part of it: a resumed read starts that state fresh.
+ */
+export type PageCheckpoint =
+  | { readonly type: "OFFSET"; readonly offset: number }
+  | { readonly type: "PAGE"; readonly index: number; readonly fetched: number }
+  | { readonly type: "CONTINUATION_TOKEN"; readonly token: string }
+  | { readonly type: "POINTER"; readonly url: string };
 
 /** What every type's constructor gets besides its own fields. */
 export interface PaginatorOptions {
