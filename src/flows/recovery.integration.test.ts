@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { serveInChild } from "../../test/support/child-server.ts";
 import {
   startWindowedApi,
   type WindowedApi,
@@ -21,63 +20,11 @@ import {
   waitForRuns,
 } from "../../test/support/flows-workflow.ts";
 import { storeBackends } from "../../test/support/stores.ts";
-import type { DatabaseTarget } from "../config.ts";
 import { datasetLayout } from "../datasets/layout.ts";
 import { openMetadataStore } from "../store/create-store.ts";
 import { issueToken } from "../tenancy/tokens.ts";
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const password = "pw-Recovery-S3cret-42";
-
-/** `inlet serve` in a child process, its output kept for inspection. */
-interface Served {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-}
-
-function databaseUrl(target: DatabaseTarget): string {
-  return target.kind === "sqlite" ? `sqlite:${target.file}` : target.url;
-}
-
-async function serve(dataDir: string, target: DatabaseTarget, output: string[]): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(repo, "bin/inlet.js"),
-      "serve",
-      "--port",
-      "0",
-      "--data-dir",
-      dataDir,
-      "--database-url",
-      databaseUrl(target),
-    ],
-    {
-      cwd: repo,
-      env: { ...process.env, INLET_RUN_POLL_MS: "100", INLET_LOG_LEVEL: "debug", INLET_RUN_CONCURRENCY: "2" },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  let own = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`inlet serve did not start: ${own}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      own += chunk.toString();
-      const match = /Inlet listening on (http:\/\/\S+)/.exec(own);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`inlet serve exited (${code}): ${own}`)));
-  });
-  return { url, child, exited };
-}
 
 for (const backend of storeBackends()) {
   describe(`a run interrupted by SIGKILL on ${backend.name}`, () => {
@@ -108,7 +55,7 @@ for (const backend of storeBackends()) {
       cleanups.push(() => source.close());
 
       const output: string[] = [];
-      const first = await serve(dataDir, target, output);
+      const first = await serveInChild(dataDir, target, output);
       cleanups.push(async () => {
         first.child.kill("SIGKILL");
         await first.exited;
@@ -136,7 +83,7 @@ for (const backend of storeBackends()) {
       const requestsBeforeKill = source.stats.requests;
       expect(requestsBeforeKill).toBeLessThan(7);
 
-      const second = await serve(dataDir, target, output);
+      const second = await serveInChild(dataDir, target, output);
       cleanups.push(async () => {
         second.child.kill("SIGTERM");
         await second.exited;
