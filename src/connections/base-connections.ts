@@ -26,14 +26,15 @@ import {
   sealParams,
   secretValues,
 } from "./secret-fields.ts";
-import { loadConnectionSpec, resolveSpecRef, type SpecRef, specRefOf } from "./specs.ts";
+import {
+  assertSameConnectionSpec,
+  loadConnectionSpec,
+  resolveSpecRef,
+  type SpecRef,
+  specRefOf,
+  specRefSchema,
+} from "./specs.ts";
 import { flowsUsing, inUse } from "./usage.ts";
-
-const specRefSchema = {
-  type: "object",
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1 }, version: { type: "string" } },
-} as const;
 
 /** The create body (spec §1.4); it also checks the whole document after a PATCH. */
 export const baseConnectionBodySchema = {
@@ -194,16 +195,7 @@ export async function prepareBaseConnectionPatch(
   patched: JsonObject,
   previous: StoredResource,
 ): Promise<PreparedDoc> {
-  if (!sameJson(patched.connectionSpec, previous.doc.connectionSpec)) {
-    throw new FlowError(
-      "connectionSpecImmutable",
-      `The connection spec of connection ${previous.id} cannot be updated.`,
-      {
-        id: previous.id,
-        type: "connections",
-      },
-    );
-  }
+  assertSameConnectionSpec(patched, previous, "connection");
   assertNoProblems(schemaProblems(patched, patchedSchema, "", "The connection document"), "The patched connection");
   const ref = specRefOf(previous.doc) as SpecRef;
   const spec = await loadConnectionSpec(deps.store, ref.id);

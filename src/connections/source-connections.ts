@@ -10,24 +10,20 @@
 import { FlowError, type Problem } from "../errors.ts";
 import type { JsonObject, Scope, StoredResource } from "../store/metadata-store.ts";
 import type { ConnectionDeps, PreparedDoc } from "./deps.ts";
-import { instanceStates, loadInScope, pick, sameJson } from "./resources.ts";
+import { instanceStates, loadInScope, pick } from "./resources.ts";
 import { assertNoProblems, schemaProblems } from "./schema-check.ts";
 import { isObject, maskProblems, openOrRefuse, restoreMasked, sealParams } from "./secret-fields.ts";
 import {
+  assertSameConnectionSpec,
   loadConnectionSpec,
   needsCredentials,
   resolveSpecRef,
   type SpecRef,
   sourceParamsSchema,
   specRefOf,
+  specRefSchema,
 } from "./specs.ts";
 import { flowsUsing, inUse } from "./usage.ts";
-
-const specRefSchema = {
-  type: "object",
-  required: ["id"],
-  properties: { id: { type: "string", minLength: 1 }, version: { type: "string" } },
-} as const;
 
 export const sourceConnectionBodySchema = {
   type: "object",
@@ -115,13 +111,7 @@ export async function prepareSourceConnectionPatch(
   patched: JsonObject,
   previous: StoredResource,
 ): Promise<PreparedDoc> {
-  if (!sameJson(patched.connectionSpec, previous.doc.connectionSpec)) {
-    throw new FlowError(
-      "connectionSpecImmutable",
-      `The connection spec of source connection ${previous.id} cannot be updated.`,
-      { id: previous.id, type: "sourceConnections" },
-    );
-  }
+  assertSameConnectionSpec(patched, previous, "source connection");
   assertNoProblems(
     schemaProblems(patched, patchedSchema, "", "The source connection document"),
     "The patched source connection",

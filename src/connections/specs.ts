@@ -2,6 +2,7 @@
 import { FlowError } from "../errors.ts";
 import { dataLakeConnectionSpecId } from "../specs/index.ts";
 import { globalScope, type JsonObject, type MetadataStore, type StoredResource } from "../store/metadata-store.ts";
+import { sameJson } from "./resources.ts";
 import { isObject } from "./secret-fields.ts";
 
 /** Adobe's fixed Data Lake target connection spec (spec §0); the only target Inlet writes to. */
@@ -61,4 +62,20 @@ export function specRefOf(doc: JsonObject): SpecRef | undefined {
   const ref = doc.connectionSpec;
   if (!isObject(ref) || typeof ref.id !== "string") return undefined;
   return { id: ref.id, version: typeof ref.version === "string" ? ref.version : "" };
+}
+
+/** `connectionSpec: {id, version?}` in the create bodies of all three kinds of connection. */
+export const specRefSchema = {
+  type: "object",
+  required: ["id"],
+  properties: { id: { type: "string", minLength: 1 }, version: { type: "string" } },
+} as const;
+
+/** A connection's connection spec is immutable (1414), whatever the kind of connection. */
+export function assertSameConnectionSpec(patched: JsonObject, previous: StoredResource, noun: string): void {
+  if (sameJson(patched.connectionSpec, previous.doc.connectionSpec)) return;
+  throw new FlowError("connectionSpecImmutable", `The connection spec of ${noun} ${previous.id} cannot be updated.`, {
+    id: previous.id,
+    type: previous.kind,
+  });
 }

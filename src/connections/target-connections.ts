@@ -10,9 +10,16 @@ import { getDataset } from "../datasets/catalog.ts";
 import { FlowError } from "../errors.ts";
 import type { JsonObject, Scope, StoredResource } from "../store/metadata-store.ts";
 import type { ConnectionDeps, PreparedDoc } from "./deps.ts";
-import { instanceStates, notFound, pick, sameJson } from "./resources.ts";
+import { instanceStates, notFound, pick } from "./resources.ts";
 import { assertNoProblems, schemaProblems } from "./schema-check.ts";
-import { dataLakeTargetSpecId, loadConnectionSpec, resolveSpecRef, type SpecRef, specRefOf } from "./specs.ts";
+import {
+  assertSameConnectionSpec,
+  dataLakeTargetSpecId,
+  loadConnectionSpec,
+  resolveSpecRef,
+  type SpecRef,
+  specRefOf,
+} from "./specs.ts";
 import { flowsUsing, inUse } from "./usage.ts";
 
 export const targetConnectionBodySchema = {
@@ -85,13 +92,7 @@ export async function prepareTargetConnectionPatch(
   patched: JsonObject,
   previous: StoredResource,
 ): Promise<PreparedDoc> {
-  if (!sameJson(patched.connectionSpec, previous.doc.connectionSpec)) {
-    throw new FlowError(
-      "connectionSpecImmutable",
-      `The connection spec of target connection ${previous.id} cannot be updated.`,
-      { id: previous.id, type: "targetConnections" },
-    );
-  }
+  assertSameConnectionSpec(patched, previous, "target connection");
   assertNoProblems(
     schemaProblems(patched, patchedSchema, "", "The target connection document"),
     "The patched target connection",
