@@ -6,10 +6,13 @@
  *
  * The flow takes the real path, driven through the HTTP API exactly as a user would: `inlet verify`'s
  * workflow (src/verify) registers a connection spec, creates the base/source/target connections,
- * a dataset whose schema is inferred from explore's preview, an identity mapping set of the 12
- * top-level fields and a `once` flow; the embedded runner then reads with the engine, maps each
- * record, validates it against the dataset schema and writes Parquet through the dataset sink,
- * and records the batch. Driving the executor directly would skip the scheduler, the store and
+ * a dataset whose schema is inferred from explore's preview (one `items` object column holding
+ * the 12 fields, as the spec's contentPath wraps each record), an identity mapping set and a
+ * `once` flow; the embedded runner then reads with the engine and writes Parquet through the
+ * dataset sink, and records the batch. The mapping being the identity, the run takes the engine's
+ * JSON pages: each record's text, sliced from the validated response, goes to the sink, which
+ * writes it as is when its byte-level check vouches that the parsed path (map, validate,
+ * serialise) would write the same row, and hands it back to that path otherwise. Driving the executor directly would skip the scheduler, the store and
  * the API, so it would flatter the figure; going through the API costs a few ms of polling, which
  * is why both the run's own duration (from its metrics) and the wall time from POST /flows to the
  * terminal status are shown. Afterwards the rows are counted in the Parquet files with DuckDB.
@@ -17,8 +20,8 @@
  * Floor, engine and flow each run in a fresh child process, so each peak RSS (`process.resourceUsage()
  * .maxRSS`) is its own; the flow child also samples RSS to tell the read phase from the commit.
  * "engine" is `readRecords` over the flow's own connection spec with the records discarded (cold,
- * like the flow): the flow can go no faster than it, so floor → engine → flow splits the gap into
- * the engine's share and the flow's own (mapping, validation, staging, Parquet, API).
+ * like the flow): the parsed path's own ceiling. A flow on JSON pages does not parse, so it can
+ * outrun that line; when it falls back to parsed records, it cannot.
  * The Parquet sink converts each staged part while the read goes on, so most of the Parquet work
  * falls inside the copy activity and the promotion activity is the last part plus the rename.
  * `-- --repeat N` keeps the fastest of N rounds (for a busy machine); `-- --records N` reads N

@@ -68,6 +68,13 @@ export interface BatchWriter {
    * promise stay valid). The record must not be mutated after the call.
    */
   write(record: unknown): Promise<void> | undefined;
+  /**
+   * Optional fast path for a record the identity mapping would carry over, given as its JSON text
+   * (one line, strictly valid JSON): `false` when the sink cannot vouch without parsing that the
+   * identity-mapped row would pass the schema unchanged (nothing is written; the caller parses,
+   * maps and calls `write`); otherwise the record is written as `write` would, with its result.
+   */
+  writeJson?(json: Buffer): false | Promise<void> | undefined;
   /** Records a record that failed before reaching the sink (e.g. mapping), with its reason. */
   fail(record: unknown, reason: string): Promise<void>;
   stats(): BatchStats;

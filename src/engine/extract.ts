@@ -12,9 +12,12 @@
  *    the sub-array by each of its elements in turn: one record per element, none for an empty or
  *    missing sub-array (a cross apply). Its own keep/skip lists filter the exploded level.
  * Siblings are filtered once per page, so the per-record cost is one small object.
+ * The JSON-text variant builds the same records around sliced elements: a wrapped record is the
+ * serialised siblings, the wrapper's name, the element's bytes and a closing brace.
  */
 import { EngineError } from "./errors.ts";
 import { type CompiledPath, compilePath } from "./json-path.ts";
+import { scanPage } from "./raw/scan-page.ts";
 
 export interface PathSettings {
   readonly path: string;
@@ -37,6 +40,19 @@ export interface Extractor {
     context: PageContext,
   ): { readonly records: Record<string, unknown>[]; readonly itemCount: number };
   readonly contentPath: CompiledPath;
+  /**
+   * The page's records as JSON text sliced from the response (raw/scan-page.ts), with the body
+   * minus the records for the paginator; undefined when the page is not strictly valid JSON or
+   * contentPath does not lead to an array there (the object path then reports why). Absent when
+   * the spec needs parsed records: an explode, or a contentPath that is not a plain member path.
+   */
+  readonly jsonRecords?: (page: Buffer) => JsonRecords | undefined;
+}
+
+export interface JsonRecords {
+  readonly body: unknown;
+  readonly records: Buffer[];
+  readonly itemCount: number;
 }
 
 type Json = Record<string, unknown>;
@@ -142,8 +158,57 @@ export function createExtractor(contentPathValue: unknown, explodeValue: unknown
   const keep = settings.keepAttributes ? new Set(settings.keepAttributes) : undefined;
   const plan = explodePlan(explodeValue, wrapper, contentPath.lastName);
 
+  /** Each element with `prefix` before it and `}` after, all in one buffer (one allocation per page). */
+  const wrapAll = (elements: readonly Buffer[], prefix: Buffer, only?: (element: Buffer) => boolean) => {
+    let total = 0;
+    for (const element of elements) total += element.length + (only && !only(element) ? 0 : prefix.length + 1);
+    const arena = Buffer.allocUnsafe(total);
+    const out: Buffer[] = [];
+    let at = 0;
+    for (const element of elements) {
+      const start = at;
+      const wrap = !only || only(element);
+      if (wrap) at += prefix.copy(arena, at);
+      at += element.copy(arena, at);
+      if (wrap) arena[at++] = 0x7d; // }
+      out.push(arena.subarray(start, at));
+    }
+    return out;
+  };
+  const arrayPath = !plan && contentPath.singular ? contentPath.keys : undefined;
+  const jsonRecords =
+    arrayPath === undefined
+      ? undefined
+      : (page: Buffer): JsonRecords | undefined => {
+          const scanned = scanPage(page, { arrayPath, skipKeys: skip });
+          if (!scanned) return undefined;
+          const rest = `${page.toString("utf8", 0, scanned.arrayStart)}[]${page.toString("utf8", scanned.arrayEnd)}`;
+          const body: unknown = JSON.parse(rest);
+          const itemCount = scanned.elements.length;
+          const siblings =
+            isObject(body) && contentPath.rootName !== undefined
+              ? filterKeys(body, keep, skip, contentPath.rootName)
+              : undefined;
+          const bare = siblings === undefined || Object.keys(siblings).length === 0;
+          if (bare && siblings === undefined && !overridden && scanned.allObjects)
+            return { body, records: scanned.elements, itemCount };
+          const name = JSON.stringify(wrapper);
+          if (bare) {
+            const prefix = Buffer.from(`{${name}:`);
+            // As the object path: with no siblings, only elements that are not objects get wrapped.
+            const only = siblings !== undefined || overridden ? undefined : (element: Buffer) => element[0] !== 0x7b;
+            return { body, records: wrapAll(scanned.elements, prefix, only), itemCount };
+          }
+          // The wrapper replaces a sibling of the same name, as the object path's spread does.
+          const { [wrapper]: _replaced, ...others } = siblings as Json;
+          const head = JSON.stringify(others).slice(1, -1);
+          const prefix = Buffer.from(`{${head}${head === "" ? "" : ","}${name}:`);
+          return { body, records: wrapAll(scanned.elements, prefix), itemCount };
+        };
+
   return {
     contentPath,
+    ...(jsonRecords ? { jsonRecords } : {}),
     records(body, context) {
       const found = contentPath.select(body);
       const array = contentPath.singular ? found[0] : found;

@@ -3,7 +3,8 @@
  * the CLI. A connection spec, credentials (auth params), source params and an optional window go
  * in; an async stream of records, a request log and a stop reason come out.
  * - `readRecords(request)` → `ReadHandle`: an async iterable of records, streamed page by page
- *   (memory bounded by one page). After iteration, `summary()` gives pages, records, requests,
+ *   (memory bounded by one page). `readPages` hands over a page at a time, with `json: true` as
+ *   the records' JSON text sliced from the response where it can (no parse, no stringify). After iteration, `summary()` gives pages, records, requests,
  *   retries, bytes, the `stopReason` and any `EngineError`; `requestLog` holds the last 1000
  *   requests (pages and token refreshes) with every secret redacted.
  * - `previewSource(request)`: the first page, at most N records, and a JSON Schema (the spec's
@@ -40,12 +41,16 @@ export {
 export {
   explainFirstRequest,
   type PageCheckpoint,
+  type PageReadHandle,
+  type PageReadRequest,
   type ReadEvent,
   type ReadHandle,
   type ReadRequest,
   type ReadSummary,
+  type RecordPage,
   type RedactedRequest,
   type RequestLogEntry,
+  readPages,
   readRecords,
   type StopReason,
 } from "./read.ts";

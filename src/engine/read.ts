@@ -1,8 +1,13 @@
 /**
- * readRecords: the streaming read loop. Records are yielded as each page arrives; while they are
- * consumed, the next page (and only that one) is already being fetched, so memory is bounded by
- * two pages whatever the length of the read, and the network wait overlaps the consumer's work.
- * Every read ends with a StopReason.
+ * The streaming read loop. Records are handed over as each page arrives; while they are consumed,
+ * the next page (and only that one) is already being fetched, so memory is bounded by two pages
+ * whatever the length of the read, and the network wait overlaps the consumer's work. Every read
+ * ends with a StopReason.
+ * - `readRecords`: one parsed record at a time.
+ * - `readPages`: a page at a time; with `json: true` a page's records come as their JSON text,
+ *   sliced from the response without parsing it (raw/scan-page.ts), wherever the spec and the page
+ *   allow: a consumer that only writes the records out (inlet read, a dataflow with no real
+ *   mapping) then skips JSON.parse and JSON.stringify, most of a read's CPU (bench/engine.ts).
  */
 import type { AuthContext, OutgoingRequest, RotatedCredentials } from "./auth/types.ts";
 import { bodyExcerpt, EngineError } from "./errors.ts";
@@ -51,6 +56,22 @@ export interface ReadRequest {
   readonly onPageConsumed?: (checkpoint: PageCheckpoint) => void | Promise<void>;
 }
 
+/**
+ * A page's records: parsed, or (`readPages` with `json: true`) as JSON text, one line each, with
+ * the same content the parsed records would serialise to (spellings of numbers and escapes kept as
+ * the API wrote them). The engine falls back to parsed records for a page it cannot slice: one
+ * that is not strictly valid JSON (parsing then reports the exact problem), an explode, a
+ * contentPath that is not a plain member path, or pagination that reads inside the records.
+ */
+export type RecordPage =
+  | { readonly format: "objects"; readonly records: readonly Record<string, unknown>[] }
+  | { readonly format: "json"; readonly records: readonly Buffer[] };
+
+export interface PageReadRequest extends ReadRequest {
+  /** Hand records over as JSON text where possible (see RecordPage). */
+  readonly json?: boolean;
+}
+
 export interface RedactedRequest {
   readonly method: string;
   readonly url: string;
@@ -93,21 +114,34 @@ export interface ReadSummary {
   error?: EngineError;
 }
 
-export interface ReadHandle extends AsyncIterable<Record<string, unknown>> {
+interface ReadResults {
+  /** Valid once iteration has ended (or stopped early). */
   summary(): ReadSummary;
   readonly requestLog: readonly RequestLogEntry[];
 }
 
+export interface ReadHandle extends AsyncIterable<Record<string, unknown>>, ReadResults {}
+export interface PageReadHandle extends AsyncIterable<RecordPage>, ReadResults {}
+
 const requestLogLimit = 1000;
 
-/** A fetched, parsed and extracted page. */
+/** A fetched and extracted page; `body` is what the paginator reads (without the records for JSON pages). */
 interface LoadedPage {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly bytes: number;
   readonly body: unknown;
-  readonly records: readonly Record<string, unknown>[];
+  readonly content: RecordPage;
   readonly itemCount: number;
+}
+
+/** JSON pages are sliced only when the paginator reads nothing under the records' root member. */
+function canSliceJson(plan: ReadPlan): boolean {
+  const root = plan.extractor.contentPath.rootName;
+  return (
+    plan.extractor.jsonRecords !== undefined &&
+    plan.paginator.bodyPaths.every((path) => path.rootName !== undefined && path.rootName !== root)
+  );
 }
 
 function redactedRequest(
@@ -148,14 +182,64 @@ function asEngineError(cause: unknown, signal: AbortSignal | undefined): EngineE
   return new EngineError("network", `Read aborted: ${reason instanceof Error ? reason.message : String(reason)}`);
 }
 
+/** Parsed records, one at a time. */
 export function readRecords(request: ReadRequest): ReadHandle {
+  const read = startRead({ ...request, json: false });
+  let iterated = false;
+  async function* records(): AsyncGenerator<Record<string, unknown>> {
+    for await (const page of read.pages()) {
+      for (const record of page.records as readonly Record<string, unknown>[]) {
+        read.counts.records += 1;
+        yield record;
+      }
+    }
+  }
+  return {
+    requestLog: read.requestLog,
+    summary: read.summary,
+    [Symbol.asyncIterator]: () => {
+      if (iterated) throw new Error("A ReadHandle can be iterated once; call readRecords again for another read");
+      iterated = true;
+      return records();
+    },
+  };
+}
+
+/** A page of records at a time, as JSON text where possible when `json` is set. */
+export function readPages(request: PageReadRequest): PageReadHandle {
+  const read = startRead(request);
+  let iterated = false;
+  async function* pages(): AsyncGenerator<RecordPage> {
+    for await (const page of read.pages()) {
+      read.counts.records += page.records.length;
+      yield page;
+    }
+  }
+  return {
+    requestLog: read.requestLog,
+    summary: read.summary,
+    [Symbol.asyncIterator]: () => {
+      if (iterated) throw new Error("A PageReadHandle can be iterated once; call readPages again for another read");
+      iterated = true;
+      return pages();
+    },
+  };
+}
+
+interface StartedRead extends ReadResults {
+  /** Counters; the caller adds records as it hands them over, so an early stop counts exactly. */
+  readonly counts: { pages: number; records: number; requests: number; retries: number; bytes: number };
+  /** Pages cut to `maxRecords`; `onPageConsumed` runs when the consumer asks for the page after. */
+  pages(): AsyncGenerator<RecordPage>;
+}
+
+function startRead(request: PageReadRequest): StartedRead {
   const requestLog: RequestLogEntry[] = [];
   let summary: ReadSummary | undefined;
   const settings = httpSettings(request.http);
   const now = request.now ?? (() => new Date());
   const started = performance.now();
   const counts = { pages: 0, records: 0, requests: 0, retries: 0, bytes: 0 };
-  let iterated = false;
 
   const log = (entry: RequestLogEntry) => {
     requestLog.push(entry);
@@ -163,7 +247,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
     request.onEvent?.({ type: "request", entry });
   };
 
-  async function* run(): AsyncGenerator<Record<string, unknown>> {
+  async function* run(): AsyncGenerator<RecordPage> {
     // Stays undefined when the consumer stops iterating early: that is a limit it imposed.
     let stopReason: StopReason | undefined;
     const agent = createAgent(settings);
@@ -172,6 +256,7 @@ export function readRecords(request: ReadRequest): ReadHandle {
     const signal = request.signal ? AbortSignal.any([request.signal, ended.signal]) : ended.signal;
     try {
       const p = buildPlan(request);
+      const sliceJson = request.json === true && canSliceJson(p);
       const authContext: AuthContext = {
         agent,
         settings,
@@ -253,6 +338,18 @@ export function readRecords(request: ReadRequest): ReadHandle {
         const pageUrl = url.toString();
         const safeUrl = p.redactor.text(pageUrl);
         const excerpt = () => bodyExcerpt(response.body, p.redactor);
+        const json = sliceJson ? p.extractor.jsonRecords?.(response.body) : undefined;
+        if (json) {
+          const content: RecordPage = { format: "json", records: json.records };
+          return {
+            url: pageUrl,
+            headers: response.headers,
+            bytes: response.body.length,
+            body: json.body,
+            content,
+            itemCount: json.itemCount,
+          };
+        }
         let body: unknown;
         try {
           body = JSON.parse(response.body.toString("utf8"));
@@ -265,7 +362,8 @@ export function readRecords(request: ReadRequest): ReadHandle {
           );
         }
         const { records, itemCount } = p.extractor.records(body, { url: safeUrl, status: response.status, excerpt });
-        return { url: pageUrl, headers: response.headers, bytes: response.body.length, body, records, itemCount };
+        const content: RecordPage = { format: "objects", records };
+        return { url: pageUrl, headers: response.headers, bytes: response.body.length, body, content, itemCount };
       };
       /** Starts loading a page now; its failure surfaces where it is awaited, after the records before it. */
       const prefetch = (pageRequest: PageRequest, delayMs: number) => {
@@ -280,7 +378,8 @@ export function readRecords(request: ReadRequest): ReadHandle {
         const page = await next;
         counts.pages += 1;
         counts.bytes += page.bytes;
-        request.onEvent?.({ type: "page", page: counts.pages, records: page.records.length, bytes: page.bytes });
+        const pageRecords = page.content.records.length;
+        request.onEvent?.({ type: "page", page: counts.pages, records: pageRecords, bytes: page.bytes });
         // A failing step (a loop, a bad pointer) concerns the next page: this page's records go out first.
         let step: PageStep | EngineError;
         try {
@@ -303,15 +402,12 @@ export function readRecords(request: ReadRequest): ReadHandle {
         const capped =
           counts.pages >= p.paginator.maximumRequest ||
           (request.maxPages !== undefined && counts.pages >= request.maxPages);
-        const limited = request.maxRecords !== undefined && counts.records + page.records.length >= request.maxRecords;
+        const limited = request.maxRecords !== undefined && counts.records + pageRecords >= request.maxRecords;
         // The next page is fetched while this one's records are consumed: network and consumer overlap.
         if (!(step instanceof EngineError) && step.kind === "next" && !capped && !limited)
           next = prefetch(step.request, p.paginator.delayMs);
-        for (const record of page.records) {
-          if (request.maxRecords !== undefined && counts.records >= request.maxRecords) break;
-          counts.records += 1;
-          yield record;
-        }
+        const room = request.maxRecords === undefined ? pageRecords : request.maxRecords - counts.records;
+        if (room > 0) yield room >= pageRecords ? page.content : cut(page.content, room);
         if (limited) {
           stopReason = "record-limit";
           return;
@@ -349,14 +445,17 @@ export function readRecords(request: ReadRequest): ReadHandle {
 
   return {
     requestLog,
+    counts,
     summary() {
       if (!summary) throw new Error("summary() is valid once iteration has ended");
       return summary;
     },
-    [Symbol.asyncIterator]: () => {
-      if (iterated) throw new Error("A ReadHandle can be iterated once; call readRecords again for another read");
-      iterated = true;
-      return run();
-    },
+    pages: run,
   };
+}
+
+function cut(page: RecordPage, count: number): RecordPage {
+  return page.format === "json"
+    ? { format: "json", records: page.records.slice(0, count) }
+    : { format: "objects", records: page.records.slice(0, count) };
 }

@@ -111,9 +111,10 @@ describe.skipIf(server === undefined)("fleet coordination on PostgreSQL", () => 
     expect(events).not.toContain("wake b");
 
     // The leader's session dies (a crashed process, a dropped connection): b leads within its retry.
+    // Only this test's database: other suites' leaders may be running beside it.
     const admin = pool();
     await admin.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'inlet-leader' AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'inlet-leader' AND datname = current_database() AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
     );
     await until(() => events.includes("elected b"));
     expect(b.isLeader).toBe(true);

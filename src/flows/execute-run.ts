@@ -24,7 +24,7 @@ import { getDataset, recordBatch } from "../datasets/catalog.ts";
 import type { BatchWriter, DatasetSink, JsonSchema } from "../datasets/dataset-sink.ts";
 import { datasetLayout } from "../datasets/layout.ts";
 import { compileRecordCheck, type RecordCheck } from "../datasets/parquet/schema-validator.ts";
-import { EngineError, type HttpSettings, type ReadHandle, readRecords } from "../engine/index.ts";
+import { EngineError, type HttpSettings, type PageReadHandle, readPages } from "../engine/index.ts";
 import { FlowError } from "../errors.ts";
 import { type CompiledMapping, compileMapping, getMappingSet, identityMapping } from "../mapping/index.ts";
 import type { SecretBox } from "../secrets/secret-box.ts";
@@ -229,7 +229,7 @@ class Execution implements RunExecution {
     const flowDoc = claim.flow.doc;
     const { execution, scope } = claim;
     let writer: BatchWriter | undefined;
-    let handle: ReadHandle | undefined;
+    let handle: PageReadHandle | undefined;
     try {
       const ids = flowConnectionIds(flowDoc);
       const context = await sourceReadContext({ store: deps.store, secrets: deps.secrets }, scope, ids.source);
@@ -268,7 +268,10 @@ class Execution implements RunExecution {
       }
       const checkpointing = writer;
       const beforeRequest = await deps.pace?.({ scope, source: context, signal: this.signal });
-      handle = readRecords({
+      // Identity-mapped records may reach a sink that takes JSON text as sliced from the response.
+      const writeJson = mapping.identity ? writer.writeJson?.bind(writer) : undefined;
+      handle = readPages({
+        json: writeJson !== undefined,
         spec: context.connectionSpec,
         authSpecName: context.authSpecName,
         auth: context.auth,
@@ -309,36 +312,61 @@ class Execution implements RunExecution {
         },
       });
       let check: RecordCheck | undefined;
-      for await (const record of handle) {
-        if (this.signal.aborted) break;
-        // A counter, not a fresh `#read` object per record: progress() adds it (see #readFigures).
-        const recordIndex = this.#recordsSeen++;
+      const batch = writer;
+      /** One parsed record: mapped, then written or failed; a promise only where the sink pushed back. */
+      const take = (record: Record<string, unknown>, recordIndex: number): Promise<void> | undefined => {
         const outcome = mapping.apply(record);
         if (!outcome.ok) {
           this.#mappingFailures++;
           this.#sample(recordIndex, runErrorCodes.mapping, outcome.reason);
-          await writer.fail(record, outcome.reason);
-          continue;
+          return batch.fail(record, outcome.reason);
         }
         // No promise back means the sink validated and buffered the row (see BatchWriter.write):
         // the common path then costs no await, no microtask and no stats() object per record.
-        const pending = writer.write(outcome.row);
+        const pending = batch.write(outcome.row);
         if (pending === undefined) {
           this.#written++;
-          continue;
+          return undefined;
         }
-        await pending;
-        if (writer.stats().failedRecordCount > this.#mappingFailures + this.#schemaFailures) {
-          this.#schemaFailures++;
-          if (this.#samples.length < sampleLimit) {
-            check ??= compileRecordCheck(dataset.schema);
-            this.#sample(
-              recordIndex,
-              runErrorCodes.schema,
-              check(outcome.row) ?? "The record does not match the dataset schema.",
-            );
+        return pending.then(() => {
+          if (batch.stats().failedRecordCount > this.#mappingFailures + this.#schemaFailures) {
+            this.#schemaFailures++;
+            if (this.#samples.length < sampleLimit) {
+              check ??= compileRecordCheck(dataset.schema);
+              this.#sample(
+                recordIndex,
+                runErrorCodes.schema,
+                check(outcome.row) ?? "The record does not match the dataset schema.",
+              );
+            }
+          } else this.#written++;
+        });
+      };
+      for await (const page of handle) {
+        if (page.format === "objects") {
+          for (const record of page.records) {
+            if (this.signal.aborted) break;
+            // A counter, not a fresh `#read` object per record: progress() adds it (see #readFigures).
+            const pending = take(record, this.#recordsSeen++);
+            if (pending !== undefined) await pending;
           }
-        } else this.#written++;
+        } else {
+          for (const json of page.records) {
+            if (this.signal.aborted) break;
+            const recordIndex = this.#recordsSeen++;
+            // The sink takes the text as is when it can vouch for it; else parse and map as usual.
+            const written = writeJson?.(json);
+            if (written === undefined) this.#written++;
+            else if (written === false) {
+              const pending = take(JSON.parse(json.toString("utf8")) as Record<string, unknown>, recordIndex);
+              if (pending !== undefined) await pending;
+            } else {
+              await written;
+              this.#written++;
+            }
+          }
+        }
+        if (this.signal.aborted) break;
       }
       if (this.signal.aborted) {
         await writer.abort();

@@ -284,6 +284,28 @@ describe("compileMapping", () => {
   });
 });
 
+describe("CompiledMapping.identity", () => {
+  const names = Object.keys(schema.properties);
+  const byName = (list: readonly string[]) =>
+    list.map((name) => ({ sourceType: "ATTRIBUTE", source: name, destination: name }));
+
+  it("is true for identityMapping and for a set mapping every property from its own name, in any order", () => {
+    expect(identityMapping(schema).identity).toBe(true);
+    expect(compileMapping({ mappings: byName([...names].reverse()) }, schema).identity).toBe(true);
+  });
+
+  it("is false when a property is left out, renamed, read from deeper, or computed", () => {
+    const partial = byName(names.slice(1));
+    expect(compileMapping({ mappings: partial }, schema).identity).toBe(false);
+    const renamed = [...partial, { sourceType: "ATTRIBUTE", source: "other", destination: names[0] }];
+    expect(compileMapping({ mappings: renamed }, schema).identity).toBe(false);
+    const deeper = [...partial, { sourceType: "ATTRIBUTE", source: `x.${names[0]}`, destination: names[0] }];
+    expect(compileMapping({ mappings: deeper }, schema).identity).toBe(false);
+    const computed = [...partial, { sourceType: "EXPRESSION", source: names[0], destination: names[0] }];
+    expect(compileMapping({ mappings: computed }, schema).identity).toBe(false);
+  });
+});
+
 describe("identityMapping", () => {
   it("copies top-level fields the schema names, converting like a mapping; the rest is dropped", () => {
     const mapping = identityMapping(schema);

@@ -8,7 +8,8 @@ import { FlowError } from "../errors.ts";
 import type { JsonObject } from "../store/metadata-store.ts";
 import { type Converter, converterFor, destinationType, propertiesOf } from "./destinations.ts";
 import { EvaluationFailure, type Evaluator } from "./evaluate.ts";
-import { analyseEntries, mappingInvalid, readMappingSet } from "./mapping-set.ts";
+import { type AnalysedEntry, analyseEntries, mappingInvalid, readMappingSet } from "./mapping-set.ts";
+import { parsePath } from "./path.ts";
 import { ConversionError, preview, type Value } from "./values.ts";
 
 export type MappingOutcome =
@@ -17,6 +18,12 @@ export type MappingOutcome =
 
 export interface CompiledMapping {
   apply(record: Readonly<Record<string, unknown>>): MappingOutcome;
+  /**
+   * True when `apply` is the identity mapping's: every top-level property of the dataset schema
+   * taken from the record's member of the same name, nothing else. A sink may then take records
+   * it can vouch for as their JSON text (BatchWriter.writeJson).
+   */
+  readonly identity: boolean;
 }
 
 type Setter = (row: Record<string, unknown>, value: Value) => void;
@@ -66,8 +73,9 @@ function failureReason(caught: unknown, step: Step, value: Value): string {
   return `at destination ${step.destination}: ${caught instanceof Error ? caught.message : String(caught)}`;
 }
 
-function runSteps(steps: readonly Step[]): CompiledMapping {
+function runSteps(steps: readonly Step[], identity: boolean): CompiledMapping {
   return {
+    identity,
     apply(record) {
       if (!isObjectRecord(record)) return { ok: false, reason: "the record is not a JSON object" };
       const row: Record<string, unknown> = {};
@@ -121,7 +129,25 @@ export function compileMapping(
       convert: converterFor(entry.destinationType),
       set: setterFor(entry.destinationKeys),
     })),
+    mapsEachPropertyByName(analysed, datasetSchema),
   );
+}
+
+/** Entries that say `source: x, destination: x` (ATTRIBUTE, top level) once for every schema property. */
+function mapsEachPropertyByName(entries: readonly AnalysedEntry[], schema: JsonSchema): boolean {
+  const names = Object.keys(propertiesOf(schema) ?? {}).filter((name) => name !== "__proto__");
+  if (entries.length !== names.length) return false;
+  const mapped = new Set<string>();
+  for (const entry of entries) {
+    const [key, ...deeper] = entry.destinationKeys;
+    const source = parsePath(entry.source);
+    const first = source?.[0];
+    if (entry.sourceType !== "ATTRIBUTE" || key === undefined || deeper.length > 0 || source?.length !== 1)
+      return false;
+    if (first === undefined || !("key" in first) || first.key !== key) return false;
+    mapped.add(key);
+  }
+  return names.every((name) => mapped.has(name));
 }
 
 /**
@@ -143,5 +169,6 @@ export function identityMapping(datasetSchema: JsonSchema): CompiledMapping {
         convert: converterFor(destinationType(property)),
         set: setterFor([name]),
       })),
+    true,
   );
 }

@@ -309,4 +309,31 @@ describe("ParquetDatasetSink", () => {
     const counts = await runDatasetQuery(dataDir, "SELECT count(*)::INTEGER AS n FROM ds_people");
     expect(counts.rows).toEqual([{ n: 1 }]);
   });
+
+  it("takes records it can vouch for as their JSON text, the same rows as write(), and declines the rest", async () => {
+    const { dataDir: byText, sink } = newSink();
+    const textual = await sink.beginBatch({ id: "people", batchId: "b1", schema });
+    const { dataDir: byObject, sink: other } = newSink();
+    const parsed = await other.beginBatch({ id: "people", batchId: "b1", schema });
+    // Extra members (top level and nested) are carried in the text; the columns ignore them.
+    const texts = [1, 2, 3].map((id) =>
+      JSON.stringify({ ...record(id), extra: { x: id }, address: { city: "Bern", zip: 1 } }),
+    );
+    for (const text of texts) expect(textual.writeJson?.(Buffer.from(text))).toBeUndefined();
+    for (const text of texts) {
+      const { extra: _extra, ...row } = JSON.parse(text) as Record<string, unknown>;
+      await parsed.write(row);
+    }
+    // Declined, nothing written: a wrong type, a missing required member, an integer spelled 1.0.
+    for (const text of ['{"id":"x"}', '{"name":"no id"}', '{"id":1.0}']) {
+      expect(textual.writeJson?.(Buffer.from(text))).toBe(false);
+    }
+    expect(textual.stats()).toEqual({ writtenRecordCount: 3, failedRecordCount: 0 });
+    await textual.commit();
+    await parsed.commit();
+    const query = "SELECT * EXCLUDE (seenAt), epoch(seenAt) AS t FROM ds_people ORDER BY id";
+    const rows = (await runDatasetQuery(byText, query)).rows;
+    expect(rows).toHaveLength(3);
+    expect(rows).toEqual((await runDatasetQuery(byObject, query)).rows);
+  });
 });

@@ -27,6 +27,7 @@ import {
   sampleErrorLimit,
 } from "../dataset-sink.ts";
 import { datasetLayout } from "../layout.ts";
+import { compileRawRecordCheck, type RawRecordCheck } from "../raw-record-check.ts";
 import { columnTypes, quoteLiteral, readJsonColumns } from "./column-types.ts";
 import { compileRecordCheck, type RecordCheck } from "./schema-validator.ts";
 
@@ -134,6 +135,7 @@ export class ParquetDatasetSink implements DatasetSink {
       batch,
       staging,
       compileRecordCheck(batch.schema),
+      compileRawRecordCheck(batch.schema),
       this.#partBytes,
       () => this.#connect(),
       batch.resumable === true,
@@ -287,6 +289,7 @@ class ParquetBatchWriter implements BatchWriter {
     private readonly batch: BeginBatch,
     private readonly staging: string,
     private readonly check: RecordCheck,
+    private readonly rawCheck: RawRecordCheck | undefined,
     private readonly partBytes: number,
     private readonly connect: () => Promise<DuckDBConnection>,
     private readonly resumable = false,
@@ -340,6 +343,21 @@ class ParquetBatchWriter implements BatchWriter {
    * (and, every `partBytes`, of rolling to the next part), which is where backpressure applies.
    * Per-record promises were measurable churn at 200k records; the port allows `undefined`.
    */
+  /**
+   * The record's own JSON text goes into the JSONL as is when the raw check vouches for it, which
+   * spares JSON.stringify (and the caller's parse and mapping); DuckDB reads columns by name and
+   * ignores members the schema lacks, so the Parquet rows are those `write` would give.
+   */
+  writeJson(json: Buffer): false | Promise<void> | undefined {
+    if (this.#state !== "open") return Promise.reject(this.#closedError());
+    if (this.rawCheck === undefined || !this.rawCheck(json)) return false;
+    this.#seen++;
+    this.#written++;
+    if (this.#blocked !== undefined || this.#used + json.length + 1 > chunkBytes) return this.#queue(json);
+    this.#encode(json);
+    return undefined;
+  }
+
   write(record: unknown): Promise<void> | undefined {
     if (this.#state !== "open") return Promise.reject(this.#closedError());
     let line: string;
@@ -442,15 +460,16 @@ class ParquetBatchWriter implements BatchWriter {
     this.#buffer = this.#spare = Buffer.alloc(0);
   }
 
-  #encode(line: string): void {
-    const bytes = this.#buffer.write(line, this.#used, "utf8");
+  #encode(line: string | Buffer): void {
+    const bytes =
+      typeof line === "string" ? this.#buffer.write(line, this.#used, "utf8") : line.copy(this.#buffer, this.#used);
     this.#used += bytes;
     this.#buffer[this.#used++] = 0x0a;
     this.#figures.records++;
     if (bytes > this.#figures.longestLine) this.#figures.longestLine = bytes;
   }
 
-  #queue(line: string): Promise<void> {
+  #queue(line: string | Buffer): Promise<void> {
     const previous = this.#blocked;
     const next = (previous ?? Promise.resolve()).then(() => this.#append(line));
     const settled = next.finally(() => {
@@ -460,8 +479,10 @@ class ParquetBatchWriter implements BatchWriter {
     return settled;
   }
 
-  async #append(line: string): Promise<void> {
-    if (this.#used + line.length * 3 + 1 > chunkBytes) {
+  async #append(line: string | Buffer): Promise<void> {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8; a Buffer is its bytes.
+    const worst = (typeof line === "string" ? line.length * 3 : line.length) + 1;
+    if (this.#used + worst > chunkBytes) {
       await this.#flushChunk();
       // Roll before the part would outgrow partBytes with one more chunk. Resumable batches roll at
       // checkpoints (page boundaries), and here only past 4 × partBytes (a huge page, or NONE):
@@ -471,12 +492,12 @@ class ParquetBatchWriter implements BatchWriter {
         await this.#closePart();
       }
     }
-    if (line.length * 3 + 1 <= chunkBytes) {
+    if (worst <= chunkBytes) {
       this.#encode(line);
       return;
     }
     // A record bigger than the buffer goes to the file on its own.
-    const bytes = Buffer.from(`${line}\n`);
+    const bytes = typeof line === "string" ? Buffer.from(`${line}\n`) : Buffer.concat([line, Buffer.from("\n")]);
     const part = await this.#openPart();
     await this.#inflight;
     await writeAll(part.file, bytes, bytes.length);

@@ -32,6 +32,7 @@ export function continuationTokenPaginator(fields: Fields, options: PaginatorOpt
     type: "CONTINUATION_TOKEN",
     delayMs: options.delayMs,
     maximumRequest: options.maximumRequest,
+    bodyPaths: [path],
     first: () => ({ query, headers: {} }),
     next(page) {
       if (page.itemCount === 0) return { kind: "stop", reason: "empty-page" };

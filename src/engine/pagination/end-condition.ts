@@ -6,11 +6,12 @@
  * `Exist`, `NotExist`. Any other value is compared literally, like `Const:`.
  */
 import { EngineError } from "../errors.ts";
-import { compilePath } from "../json-path.ts";
+import { type CompiledPath, compilePath } from "../json-path.ts";
 import { type Fields, optionalString } from "./fields.ts";
 
 export interface EndCondition {
   readonly description: string;
+  readonly path: CompiledPath;
   met(body: unknown): boolean;
 }
 
@@ -40,16 +41,16 @@ export function endCondition(fields: Fields): EndCondition | undefined {
   const description = `${path.source} ${value}`;
   switch (value) {
     case "Empty":
-      return { description, met: (body) => isEmpty(path.first(body)) };
+      return { description, path, met: (body) => isEmpty(path.first(body)) };
     case "NonEmpty":
-      return { description, met: (body) => !isEmpty(path.first(body)) };
+      return { description, path, met: (body) => !isEmpty(path.first(body)) };
     case "Exist":
-      return { description, met: (body) => path.select(body).length > 0 };
+      return { description, path, met: (body) => path.select(body).length > 0 };
     case "NotExist":
-      return { description, met: (body) => path.select(body).length === 0 };
+      return { description, path, met: (body) => path.select(body).length === 0 };
     default: {
       const literal = value.startsWith("Const:") ? value.slice("Const:".length) : value;
-      return { description, met: (body) => asText(path.first(body)) === literal };
+      return { description, path, met: (body) => asText(path.first(body)) === literal };
     }
   }
 }

@@ -28,6 +28,7 @@ function typed(type: PaginationType, fields: Fields, options: PaginatorOptions):
         type: "NONE",
         delayMs: options.delayMs,
         maximumRequest: options.maximumRequest,
+        bodyPaths: [],
         first: () => ({ query: {}, headers: {} }),
         next: () => ({ kind: "stop", reason: "single-page" }),
         checkpoint: () => undefined,
@@ -58,6 +59,7 @@ export function createPaginator(value: unknown): Paginator {
   if (!end) return paginator;
   return {
     ...paginator,
+    bodyPaths: [...paginator.bodyPaths, end.path],
     next: (page) => (end.met(page.body) ? { kind: "stop", reason: "end-condition" } : paginator.next(page)),
   };
 }

@@ -19,6 +19,7 @@ export function offsetPaginator(fields: Fields, options: PaginatorOptions): Pagi
     type: "OFFSET",
     delayMs: options.delayMs,
     maximumRequest: options.maximumRequest,
+    bodyPaths: [],
     first: () => ({ query: { ...limitQuery, [offsetName]: "0" }, headers: {} }),
     next(page) {
       if (page.itemCount === 0) return { kind: "stop", reason: "empty-page" };

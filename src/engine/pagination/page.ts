@@ -30,6 +30,7 @@ export function pagePaginator(fields: Fields, options: PaginatorOptions): Pagina
     type: "PAGE",
     delayMs: options.delayMs,
     maximumRequest: options.maximumRequest,
+    bodyPaths: [],
     first: request,
     next(page) {
       fetched += 1;

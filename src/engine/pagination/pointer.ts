@@ -19,6 +19,7 @@ export function pointerPaginator(fields: Fields, options: PaginatorOptions): Pag
     type: "POINTER",
     delayMs: options.delayMs,
     maximumRequest: options.maximumRequest,
+    bodyPaths: [path],
     first: () => ({ query, headers: {} }),
     next(page) {
       seen.add(page.url);

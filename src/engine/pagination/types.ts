@@ -1,4 +1,6 @@
 /** The paginator contract: each type is one module; read.ts drives them. */
+import type { CompiledPath } from "../json-path.ts";
+
 export const stopReasons = [
   "end-condition",
   "empty-page",
@@ -39,6 +41,12 @@ export interface Paginator {
   readonly delayMs: number;
   /** `maximumRequest`: at most this many page requests per read. */
   readonly maximumRequest: number;
+  /**
+   * The JSONPaths `next` reads in page bodies: a reader that hands over records without parsing
+   * them (read.ts's JSON pages) gives `next` the body without the records, unless one of these
+   * starts at the records' root member.
+   */
+  readonly bodyPaths: readonly CompiledPath[];
   first(): PageRequest;
   next(page: PageResult): PageStep;
   /**
