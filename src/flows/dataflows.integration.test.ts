@@ -464,6 +464,62 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it("writes the same rows and fails the same records whether records pass as JSON text (identity) or are mapped", async () => {
+      const records = [
+        { id: 1, n: 10, color: "red" },
+        { id: 2, n: "20", color: "red" }, // a string where the schema says integer
+        { id: 3, n: 30, color: "purple" }, // not in the enum
+        { id: 4, n: 40, color: "green" },
+        { id: 5, n: 50, color: "green", extra: { deep: 1 } }, // a member the schema lacks
+        { id: 6, n: 60, color: null }, // a nested null where the schema says string
+      ];
+      const recordsApi = await serve(startRecordsApi(records));
+      const specId = await registerSpec(api, recordsSpec(recordsApi.url, "Identity or mapped"));
+      const schema = {
+        type: "object",
+        properties: {
+          items: {
+            type: "object",
+            properties: {
+              id: { type: "integer" },
+              n: { type: "integer" },
+              color: { type: "string", enum: ["red", "green"] },
+            },
+          },
+        },
+      };
+      const runWith = async (mappings: Array<Record<string, unknown>>) => {
+        const workflow = await prepareWorkflow(api, {
+          connectionSpecId: specId,
+          auth: basicAuth("unused-by-this-api"),
+          schema,
+          mappings,
+          scheduleParams: once(),
+          options: { partialIngestionPercent: 60 },
+        });
+        const [run] = await waitForRuns(api, await createFlow(api, workflow), 1);
+        const rows = await query(
+          server.dataDir,
+          `SELECT items.id AS id, items.n AS n, items.color AS color FROM ds_${workflow.datasetId} ORDER BY id`,
+        );
+        const promotion = run.activities.find((a: { id: string }) => a.id === "promotionActivity");
+        return { run, rows, samples: promotion.statusSummary.sampleErrors };
+      };
+      // By name: the fast path. An expression (`items`) maps the same, but always on parsed records.
+      const identity = await runWith([{ sourceType: "ATTRIBUTE", source: "items", destination: "items" }]);
+      const mapped = await runWith([{ sourceType: "EXPRESSION", source: "items", destination: "items" }]);
+      expect(identity.run.state).toBe("success");
+      expect(identity.run.metrics.recordSummary).toEqual({
+        inputRecordCount: 6,
+        outputRecordCount: 3,
+        failedRecordCount: 3,
+      });
+      expect(identity.rows.map((row) => row.id)).toEqual([1, 4, 5]);
+      expect(identity.rows).toEqual(mapped.rows);
+      expect(identity.run.metrics.recordSummary).toEqual(mapped.run.metrics.recordSummary);
+      expect(identity.samples).toEqual(mapped.samples);
+    });
+
     it("fails a run whose source errors, with CONNECTOR-2001-500, and writes nothing", async () => {
       const mailchimp = await serve(startMailchimp({ members: 5, apiKey: "the-right-key" }));
       const spec = sourceSpec(
