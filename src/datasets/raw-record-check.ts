@@ -1,6 +1,6 @@
 /**
- * A byte-level check that lets a run without a mapping write a record's original JSON text to the
- * staging file as it is, skipping JSON.parse, the identity mapping, Ajv and JSON.stringify. It says
+ * A byte-level check that lets a run whose mapping is the identity write a record's original JSON
+ * text to the staging file as it is, skipping JSON.parse, the mapping, Ajv and JSON.stringify. It says
  * true only when that slow path would have produced a row with the record's own values (every
  * converter a no-op) and accepted it; anything it cannot vouch for answers false and the caller
  * takes the slow path, which also gives the failure reason. Conservative on purpose: wherever a
