@@ -16,13 +16,9 @@
  * Measured with the 738-byte benchmark record and its schema (Node 20, a loaded VM of 2 vCPUs):
  * 0.9-1.0 µs a record, also with verify's nullable schema, where the slow path takes 7-8 µs.
  */
-import { Ajv } from "ajv";
-import addFormatsPlugin from "ajv-formats";
 import { type DestinationType, destinationType } from "../mapping/destinations.ts";
 import type { JsonSchema } from "./dataset-sink.ts";
-
-// ajv-formats is CommonJS; under NodeNext its default import is typed as the module object.
-const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;
+import { datasetAjv } from "./parquet/schema-validator.ts";
 
 /** True only when the slow path would write this record unchanged (see the contract above). */
 export type RawRecordCheck = (json: Buffer) => boolean;
@@ -284,12 +280,13 @@ function isDate(from: number, to: number): boolean {
 }
 
 /**
- * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`: part of what ajv-formats' "date-time" accepts (no
- * leap second, no other spelling of the offset; those are left to Ajv), checked as it checks them.
+ * `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, uppercase T and Z: part of what the dataset's
+ * "date-time" accepts (schema-validator.ts; no leap second, no other spelling of the offset: those
+ * are left to Ajv), checked as it checks them.
  */
 function isDateTime(from: number, to: number): boolean {
   const b = buf;
-  if (to - from < 20 || !dateAt(from) || (b[from + 10] !== 0x54 && b[from + 10] !== 0x74)) return false;
+  if (to - from < 20 || !dateAt(from) || b[from + 10] !== 0x54) return false;
   const hour = twoDigits(from + 11);
   const minute = twoDigits(from + 14);
   const second = twoDigits(from + 17);
@@ -303,7 +300,7 @@ function isDateTime(from: number, to: number): boolean {
     while (i < to && b[i] >= 0x30 && b[i] <= 0x39) i++;
     if (i === digits) return false;
   }
-  if (i === to - 1) return b[i] === 0x5a || b[i] === 0x7a;
+  if (i === to - 1) return b[i] === 0x5a;
   if (i !== to - 6 || (b[i] !== 0x2b && b[i] !== 0x2d) || b[i + 3] !== 0x3a) return false;
   const offsetHours = twoDigits(i + 1);
   const offsetMinutes = twoDigits(i + 4);
@@ -501,19 +498,8 @@ function inherited(name: string): boolean {
 class Compiler {
   // As schema-validator.ts; addUsedSchema off so two sub-schemas with the same `$id` compile side by
   // side (without `$ref` an `$id` changes nothing), logger off as the full validator already warns.
-  private readonly ajv = new Ajv({
-    strict: false,
-    coerceTypes: false,
-    allErrors: false,
-    validateFormats: true,
-    addUsedSchema: false,
-    logger: false,
-  });
+  private readonly ajv = datasetAjv({ addUsedSchema: false, logger: false });
   private readonly validators = new Map<string, Validate>();
-
-  constructor() {
-    addFormats(this.ajv);
-  }
 
   /** Keywords Ajv ignores, and `$comment`, which it does nothing with. */
   isAnnotation(key: string): boolean {

@@ -65,7 +65,7 @@ export function duckType(schema: unknown): string {
 }
 
 /** `["string", "null"]` is a nullable string; a union of several real types has no single column type. */
-function singleType(type: unknown): string | undefined {
+export function singleType(type: unknown): string | undefined {
   if (typeof type === "string") return type;
   if (Array.isArray(type)) {
     const real = type.filter((t) => t !== "null");
