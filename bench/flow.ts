@@ -256,8 +256,13 @@ async function flowChild(url: string, count: number): Promise<void> {
         return { start: Number(d?.startedAtUTC), end: Number(d?.completedAtUTC) };
       };
       const span = (id: string) => activity(id).end - activity(id).start;
-      const peakBetween = (from: number, to: number) =>
-        Math.max(0, ...rssSamples.filter(([at]) => at >= from && at <= to).map(([, mb]) => mb));
+      // The samples inside the span, and the last one before it: a span shorter than the sampling
+      // interval still shows the RSS it ran at.
+      const peakBetween = (from: number, to: number) => {
+        const before = rssSamples.filter(([at]) => at < from).at(-1);
+        const inside = rssSamples.filter(([at]) => at >= from && at <= to);
+        return Math.max(0, ...[...(before ? [before] : []), ...inside].map(([, mb]) => mb));
+      };
       const view = datasetViewName(result.created.datasetId);
       const counted = await runDatasetQuery(dataDir, `SELECT count(*) AS n FROM ${view}`);
       const written = result.run.recordsWritten ?? 0;
