@@ -1,4 +1,5 @@
 import path from "node:path";
+import { type EgressPolicy, egressPolicies } from "./engine/http/egress.ts";
 
 /**
  * The only module that reads the environment. Settings come from flags first, then INLET_*
@@ -30,6 +31,11 @@ export interface InletConfig {
   /** The PostgreSQL of the `postgres` dataset sink: INLET_DATASET_DATABASE_URL, else the store's when it is PostgreSQL. */
   readonly datasetDatabaseUrl: string | undefined;
   readonly fleet: FleetSettings;
+  /**
+   * INLET_EGRESS: which addresses the server's reads may connect to (src/engine/http/egress.ts):
+   * `no-link-local` (default; keeps cloud metadata services out of reach), `public`, or `any`.
+   */
+  readonly egress: EgressPolicy;
 }
 
 export const runModes = ["embedded", "fleet"] as const;
@@ -90,6 +96,7 @@ export function parseConfig(flags: ConfigFlags = {}, env: Env = process.env): In
     runPollMs: parsePositiveInt("INLET_RUN_POLL_MS", env.INLET_RUN_POLL_MS, 5000),
     runMode: parseRunMode(nonEmpty(env.INLET_RUN_MODE) ?? "embedded", database),
     datasetDatabaseUrl: parseDatasetDatabase(nonEmpty(env.INLET_DATASET_DATABASE_URL), database),
+    egress: parseEgress(nonEmpty(env.INLET_EGRESS) ?? "no-link-local"),
     fleet: {
       workerConcurrency: parsePositiveInt(
         "INLET_WORKER_CONCURRENCY",
@@ -103,6 +110,12 @@ export function parseConfig(flags: ConfigFlags = {}, env: Env = process.env): In
       jobMaxAttempts: parsePositiveInt("INLET_JOB_MAX_ATTEMPTS", env.INLET_JOB_MAX_ATTEMPTS, 6),
     },
   };
+}
+
+function parseEgress(value: string): EgressPolicy {
+  const policy = egressPolicies.find((p) => p === value);
+  if (policy === undefined) throw new ConfigError("INLET_EGRESS", `must be one of ${egressPolicies.join(", ")}`);
+  return policy;
 }
 
 function parseRunMode(value: string, database: DatabaseTarget): RunMode {

@@ -13,7 +13,7 @@ import { FlowError, type Problem } from "../errors.ts";
 import { globalScope, type JsonObject, type Scope, type StoredResource } from "../store/metadata-store.ts";
 import { applyRotation } from "./credentials.ts";
 import type { ConnectionDeps, PreparedDoc } from "./deps.ts";
-import { interactiveHttp } from "./http.ts";
+import { interactiveHttpFor } from "./http.ts";
 import { instanceStates, loadInScope, pick, sameJson } from "./resources.ts";
 import { assertNoProblems, schemaProblems } from "./schema-check.ts";
 import {
@@ -101,7 +101,12 @@ export function authorizationTestUrlOf(auth: Readonly<Record<string, unknown>>, 
  * changes the credentials). Tokens the test rotates are applied to the returned params, so the
  * record stores the newest refresh token. A non-2xx is a 400 naming the upstream status.
  */
-async function checkCredentials(spec: StoredResource, entry: AuthEntry, auth: Record<string, unknown>) {
+async function checkCredentials(
+  deps: ConnectionDeps,
+  spec: StoredResource,
+  entry: AuthEntry,
+  auth: Record<string, unknown>,
+) {
   const url = authorizationTestUrlOf(auth, entry.spec);
   if (url === undefined) return auth;
   let current = auth;
@@ -112,7 +117,7 @@ async function checkCredentials(spec: StoredResource, entry: AuthEntry, auth: Re
       spec: spec.doc,
       authSpecName: entry.name,
       auth: { ...auth, authorizationTestUrl: url },
-      http: interactiveHttp,
+      http: interactiveHttpFor(deps),
       onCredentialsRotated: (rotated) => {
         current = applyRotation(current, rotated);
         secrets.push(rotated.accessToken, ...(rotated.refreshToken ? [rotated.refreshToken] : []));
@@ -157,7 +162,7 @@ async function build(
     ),
   ];
   assertNoProblems(problems, "The connection");
-  const checked = testWhen(entry) ? await checkCredentials(spec, entry, params) : params;
+  const checked = testWhen(entry) ? await checkCredentials(deps, spec, entry, params) : params;
   const doc = {
     ...pick(fields, ["name", "description", "limits"]),
     connectionSpec: { id: ref.id, version: ref.version },

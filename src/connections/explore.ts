@@ -8,7 +8,7 @@ import type { Scope } from "../store/metadata-store.ts";
 import { authorizationTestUrlOf, openBaseConnection } from "./base-connections.ts";
 import { rotationRecorder } from "./credentials.ts";
 import type { ConnectionDeps } from "./deps.ts";
-import { interactiveHttp } from "./http.ts";
+import { interactiveHttpFor } from "./http.ts";
 import { assertNoProblems, schemaProblems } from "./schema-check.ts";
 import { openParams, scrub } from "./secret-fields.ts";
 import { decodeSourceParams } from "./source-params.ts";
@@ -60,7 +60,7 @@ export async function exploreConnection(
       authSpecName: base.authSpecName,
       auth: base.auth,
       params,
-      http: interactiveHttp,
+      http: interactiveHttpFor(deps),
       onCredentialsRotated: rotation.onCredentialsRotated,
     });
   } catch (cause) {
@@ -94,7 +94,7 @@ export async function testConnection(deps: ConnectionDeps, scope: Scope, connect
         spec: base.spec.doc,
         authSpecName: base.authSpecName,
         auth: { ...base.auth, authorizationTestUrl: url },
-        http: interactiveHttp,
+        http: interactiveHttpFor(deps),
         onCredentialsRotated: rotation.onCredentialsRotated,
       });
     } catch (cause) {
@@ -113,7 +113,7 @@ export async function testConnection(deps: ConnectionDeps, scope: Scope, connect
       auth: base.auth,
       params,
       limit: 1,
-      http: interactiveHttp,
+      http: interactiveHttpFor(deps),
       onCredentialsRotated: rotation.onCredentialsRotated,
     });
     return { result: true };

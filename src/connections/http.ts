@@ -1,4 +1,5 @@
 import type { HttpSettings } from "../engine/index.ts";
+import type { ConnectionDeps } from "./deps.ts";
 
 /**
  * HTTP settings for calls a person waits on (create's authorization test, explore, test): fewer
@@ -13,3 +14,8 @@ export const interactiveHttp: Partial<HttpSettings> = {
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
 };
+
+/** interactiveHttp under the deployment's egress policy. */
+export function interactiveHttpFor(deps: ConnectionDeps): Partial<HttpSettings> {
+  return deps.egress === undefined ? interactiveHttp : { ...interactiveHttp, egress: deps.egress };
+}

@@ -25,6 +25,7 @@ export {
 } from "./auth/test-authorization.ts";
 export type { AuthConfig, AuthType, RotatedCredentials } from "./auth/types.ts";
 export { EngineError, type EngineErrorKind, engineErrorKinds } from "./errors.ts";
+export { type EgressPolicy, egressPolicies } from "./http/egress.ts";
 export { defaultHttpSettings, type HttpSettings } from "./http/settings.ts";
 export { compilePath } from "./json-path.ts";
 export { stopReasons } from "./pagination/index.ts";

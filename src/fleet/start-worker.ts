@@ -71,7 +71,7 @@ export async function startWorker(config: InletConfig, options: StartWorkerOptio
         pace: fleetPace(store, new FleetPacer(pool)),
         notifyLeader: () => notifyLeader(pool),
         now,
-        http: options.http,
+        http: { egress: config.egress, ...options.http },
       },
       { heartbeatMs: fleet.heartbeatMs, staleAfterMs: fleet.staleAfterMs },
     );

@@ -57,7 +57,12 @@ export async function startServer(config: InletConfig, options: StartServerOptio
         )
       : createEmbeddedRunner(
           { store, secrets, datasets, log: runLog },
-          { concurrency: config.runConcurrency, pollMs: config.runPollMs, ...options.runner },
+          {
+            concurrency: config.runConcurrency,
+            pollMs: config.runPollMs,
+            ...options.runner,
+            http: { egress: config.egress, ...options.runner?.http },
+          },
         );
   try {
     await seedBuiltins(store);

@@ -23,12 +23,14 @@ export interface TestServerOptions {
   readonly runner?: Partial<RunnerSettings>;
   /** An existing data dir (e.g. to restart on the same data); it is then not removed on close. */
   readonly dataDir?: string;
+  /** INLET_EGRESS (the default policy lets tests reach their imitation APIs on 127.0.0.1). */
+  readonly egress?: string;
 }
 
 /** A real server on 127.0.0.1 with a fresh data dir (and the given database, default SQLite). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "inlet-test-")));
-  const env = { INLET_BODY_LIMIT: options.bodyLimit?.toString() };
+  const env = { INLET_BODY_LIMIT: options.bodyLimit?.toString(), INLET_EGRESS: options.egress };
   const config = { ...parseConfig({ dataDir, port: 0 }, env), ...(options.target ? { database: options.target } : {}) };
   const server = await startServer(config, { logging: false, ...(options.runner ? { runner: options.runner } : {}) });
   const admin = await issueToken(server.store, "TESTORG@AdobeOrg", "admin");

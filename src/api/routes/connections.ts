@@ -17,7 +17,7 @@ import { registerInstanceRoutes } from "./instance-routes.ts";
 
 /** The connection functions' dependencies for one request (its logger carries the request id). */
 export function connectionDeps(deps: RouteDependencies, request: FastifyRequest): ConnectionDeps {
-  return { store: deps.store, secrets: deps.secrets, logger: request.log };
+  return { store: deps.store, secrets: deps.secrets, logger: request.log, egress: deps.config.egress };
 }
 
 /** Instance metadata, every sealed value shown as `***`. */

@@ -15,6 +15,7 @@
 import type { FastifyInstance } from "fastify";
 import { loadConnectionSpec } from "../../connections/specs.ts";
 import {
+  type EgressPolicy,
   EngineError,
   explainFirstRequest,
   findAuthSpec,
@@ -271,10 +272,11 @@ export async function playgroundRead(
     readonly params: Json;
     readonly maxPages: number;
     readonly maxRecords: number;
+    readonly egress: EgressPolicy;
   },
   signal: AbortSignal,
 ): Promise<PlaygroundReadResult> {
-  const { spec, authSpecName, auth, params, maxPages, maxRecords } = input;
+  const { spec, authSpecName, auth, params, maxPages, maxRecords, egress } = input;
   const redactor = redactorFor(spec, authSpecName, auth, params);
   assertAuthUrls(auth, redactor);
   const request: ReadRequest = {
@@ -285,7 +287,7 @@ export async function playgroundRead(
     maxPages,
     maxRecords,
     signal,
-    http: playgroundHttp,
+    http: { ...playgroundHttp, egress },
     // Rotated tokens are not stored anywhere: the playground has no connection to store them on.
     onCredentialsRotated: () => undefined,
   };
@@ -414,10 +416,11 @@ export async function playgroundTest(
     readonly authSpecName?: string | undefined;
     readonly auth: Json;
     readonly params: Json;
+    readonly egress: EgressPolicy;
   },
   signal: AbortSignal,
 ): Promise<PlaygroundTestResult> {
-  const { spec, authSpecName, auth, params } = input;
+  const { spec, authSpecName, auth, params, egress } = input;
   const redactor = redactorFor(spec, authSpecName, auth, params);
   assertAuthUrls(auth, redactor);
   const schema = authSchemaOf(spec, authSpecName);
@@ -425,7 +428,8 @@ export async function playgroundTest(
   const given = typeof auth.authorizationTestUrl === "string" ? auth.authorizationTestUrl.trim() : "";
   const fallback = isObject(declared) && typeof declared.default === "string" ? declared.default.trim() : "";
   const testUrl = given || fallback;
-  const base = { spec, ...(authSpecName === undefined ? {} : { authSpecName }), signal, http: playgroundHttp };
+  const http = { ...playgroundHttp, egress };
+  const base = { spec, ...(authSpecName === undefined ? {} : { authSpecName }), signal, http };
   if (testUrl !== "") {
     try {
       const outcome = await testAuthorization({
@@ -445,7 +449,7 @@ export async function playgroundTest(
       return { result: false, method: "authorizationTestUrl", reason: failure.message };
     }
   }
-  const read = await playgroundRead({ spec, authSpecName, auth, params, maxPages: 1, maxRecords: 1 }, signal);
+  const read = await playgroundRead({ spec, authSpecName, auth, params, maxPages: 1, maxRecords: 1, egress }, signal);
   if (!read.error) return { result: true, method: "firstPage" };
   const { kind, message, status } = read.error;
   if (kind === "spec" || kind === "params") {
@@ -530,6 +534,7 @@ export function registerPlaygroundRoutes(app: FastifyInstance, deps: RouteDepend
         ...readInput(body),
         maxPages: boundedInt(body, "maxPages", playgroundLimits.maxPages, 2),
         maxRecords: boundedInt(body, "maxRecords", playgroundLimits.maxRecords, 20),
+        egress: deps.config.egress,
       };
       return limited((signal) => playgroundRead(input, signal));
     },
@@ -549,7 +554,7 @@ export function registerPlaygroundRoutes(app: FastifyInstance, deps: RouteDepend
     async (request) => {
       const body = bodyOf(request.body);
       const spec = await specOf(body, deps);
-      const input = { spec, ...readInput(body) };
+      const input = { spec, ...readInput(body), egress: deps.config.egress };
       return limited((signal) => playgroundTest(input, signal));
     },
   );

@@ -10,6 +10,7 @@ import { Agent, request, errors as undiciErrors } from "undici";
 import { bodyExcerpt, EngineError } from "../errors.ts";
 import type { Redactor } from "../redact.ts";
 import { fullJitterDelay, isRetryableStatus, parseRetryAfter } from "./backoff.ts";
+import { egressConnector } from "./egress.ts";
 import type { HttpSettings } from "./settings.ts";
 
 const gunzipAsync = promisify(gunzip);
@@ -51,7 +52,7 @@ export interface ExchangeOptions {
 
 export function createAgent(settings: HttpSettings): Agent {
   return new Agent({
-    connect: { timeout: settings.connectTimeoutMs },
+    connect: egressConnector(settings.egress, settings.connectTimeoutMs),
     headersTimeout: settings.headersTimeoutMs,
     bodyTimeout: settings.bodyTimeoutMs,
     keepAliveTimeout: 10_000,

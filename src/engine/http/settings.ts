@@ -1,5 +1,9 @@
+import type { EgressPolicy } from "./egress.ts";
+
 /** HTTP behaviour of a read. Tests shrink the waits; defaults suit real APIs. */
 export interface HttpSettings {
+  /** Which addresses may be connected to (egress.ts). */
+  readonly egress: EgressPolicy;
   readonly connectTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly bodyTimeoutMs: number;
@@ -17,6 +21,7 @@ export interface HttpSettings {
 }
 
 export const defaultHttpSettings: HttpSettings = {
+  egress: "no-link-local",
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 60_000,
   bodyTimeoutMs: 60_000,
