@@ -65,6 +65,45 @@ for (const backend of storeBackends()) {
         expect(body.error_code).toBe("401013");
       });
 
+      /** What a forged token gets: status and body are what a revoked or expired one must get too. */
+      async function forged() {
+        const { status, body } = await call("GET", "/flowSpecs", {
+          headers: { ...headersFor(admin), authorization: "Bearer inlet_forged" },
+        });
+        expect([status, body]).toEqual([401, { error_code: "401013", message: "Oauth token is not valid" }]);
+        return { status, body };
+      }
+
+      it("answers an expired token exactly like an unknown one, whatever api key comes with it", async () => {
+        const unknown = await forged();
+        const lasting = await server.issueToken(admin.orgId, "user", { expiresAt: new Date(Date.now() + 3_600_000) });
+        expect((await call("GET", "/flowSpecs", { token: lasting })).status).toBe(200);
+        const expired = await server.issueToken(admin.orgId, "user", { expiresAt: new Date(Date.now() - 1) });
+        for (const apiKey of [expired.apiKey, user.apiKey]) {
+          const { status, body } = await call("GET", "/flowSpecs", {
+            token: expired,
+            headers: { "x-api-key": apiKey },
+          });
+          expect({ status, body }).toEqual(unknown);
+        }
+      });
+
+      it("answers a revoked token exactly like an unknown one, from the next request on", async () => {
+        const unknown = await forged();
+        const revoked = await server.issueToken(admin.orgId, "admin");
+        expect((await call("GET", "/flowSpecs", { token: revoked })).status).toBe(200);
+        expect(await server.server.store.revokeToken(revoked.apiKey, new Date())).toBe(true);
+        for (const apiKey of [revoked.apiKey, user.apiKey]) {
+          const { status, body } = await call("GET", "/flowSpecs", {
+            token: revoked,
+            headers: { "x-api-key": apiKey },
+          });
+          expect({ status, body }).toEqual(unknown);
+        }
+        // The other tokens of the org are untouched.
+        expect((await call("GET", "/flowSpecs", { token: admin })).status).toBe(200);
+      });
+
       it("answers a missing api key with 403000 and another token's api key with 403003", async () => {
         const missing = await call("GET", "/connectionSpecs", {
           headers: { authorization: `Bearer ${admin.accessToken}` },

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { FlowError } from "../errors.ts";
 import type { MetadataStore, Scope, TokenRole } from "../store/metadata-store.ts";
-import { findToken, sameSecret } from "../tenancy/tokens.ts";
+import { findUsableToken, sameSecret } from "../tenancy/tokens.ts";
 import { GatewayError } from "./error-envelope.ts";
 
 /** Who is calling, resolved from the Adobe headers once per request (spec §2.1). */
@@ -31,7 +31,8 @@ export async function authenticate(request: FastifyRequest, store: MetadataStore
   const apiKey = header(request, "x-api-key");
   if (apiKey === undefined) throw new GatewayError("apiKeyMissing");
   if (!bearer) throw new GatewayError("tokenInvalid");
-  const token = await findToken(store, bearer[1]!);
+  // Checked before the api key: a revoked or expired token gets 401013 whatever key comes with it.
+  const token = await findUsableToken(store, bearer[1]!, Date.now());
   if (!token) throw new GatewayError("tokenInvalid");
   if (!sameSecret(token.apiKey, apiKey)) throw new GatewayError("apiKeyInvalid");
   const orgId = header(request, "x-gw-ims-org-id");

@@ -1,10 +1,16 @@
 import { randomUUID } from "node:crypto";
+import { Kysely, Migrator } from "kysely";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { storeBackends } from "../../test/support/stores.ts";
 import type { DatabaseTarget } from "../config.ts";
 import { type ErrorKind, FlowError } from "../errors.ts";
 import { openMetadataStore } from "./create-store.ts";
+import { migrationLockTableName, migrationTableName } from "./kysely/migrate.ts";
+import * as initial from "./kysely/migrations/0001-initial.ts";
+import type { InletDatabase } from "./kysely/schema.ts";
 import { globalScope, type MetadataStore, type Scope } from "./metadata-store.ts";
+import { openPostgres } from "./postgres/open-postgres.ts";
+import { openSqlite } from "./sqlite/open-sqlite.ts";
 
 /** The MetadataStore contract, run on every back end (SQLite always, PostgreSQL when configured). */
 for (const backend of storeBackends()) {
@@ -266,6 +272,60 @@ for (const backend of storeBackends()) {
         ).rejects.toThrow();
         expect((await store.findTokenByHash("h1"))?.orgId).toBe(acme.orgId);
       });
+
+      it("refuses a second token with the same api key, which names one token", async () => {
+        await store.createToken({ orgId: acme.orgId, role: "user", apiKey: "key-1", tokenHash: "h1" });
+        await expect(
+          store.createToken({ orgId: acme.orgId, role: "user", apiKey: "key-1", tokenHash: "h2" }),
+        ).rejects.toThrow();
+        expect(await store.findTokenByHash("h2")).toBeUndefined();
+      });
+
+      it("keeps an expiry when given one and reports neither expiry nor revocation otherwise", async () => {
+        const expiresAt = new Date(clock + 86_400_000);
+        const expiring = await store.createToken({
+          orgId: acme.orgId,
+          role: "user",
+          apiKey: "key-1",
+          tokenHash: "h1",
+          expiresAt,
+        });
+        expect(expiring).toMatchObject({ createdAt: clock, expiresAt: expiresAt.getTime() });
+        expect(await store.findTokenByHash("h1")).toEqual(expiring);
+        const lasting = await store.createToken({ orgId: acme.orgId, role: "user", apiKey: "key-2", tokenHash: "h2" });
+        expect(await store.findTokenByHash("h2")).toEqual(lasting);
+        expect(Object.keys(lasting).sort()).toEqual(["apiKey", "createdAt", "id", "orgId", "role"]);
+      });
+
+      it("lists tokens newest first, all of them or one org's, and never their hashes", async () => {
+        for (const [apiKey, orgId, at] of [
+          ["key-a", acme.orgId, 1_000],
+          ["key-b", other.orgId, 3_000],
+          ["key-c", acme.orgId, 2_000],
+        ] as const) {
+          clock = at;
+          await store.createToken({ orgId, role: "user", apiKey, tokenHash: `secret-hash-${apiKey}` });
+        }
+        const all = await store.listTokens();
+        expect(all.map((token) => token.apiKey)).toEqual(["key-b", "key-c", "key-a"]);
+        const acmeOnly = await store.listTokens(acme.orgId);
+        expect(acmeOnly.map((token) => token.apiKey)).toEqual(["key-c", "key-a"]);
+        expect(acmeOnly[0]).toEqual(await store.findTokenByHash("secret-hash-key-c"));
+        expect(JSON.stringify(all)).not.toContain("secret-hash");
+        expect(await store.listTokens("NOBODY@AdobeOrg")).toEqual([]);
+      });
+
+      it("revokes a token by api key once, keeping the first revocation's time", async () => {
+        const token = await store.createToken({ orgId: acme.orgId, role: "user", apiKey: "key-1", tokenHash: "h1" });
+        await store.createToken({ orgId: acme.orgId, role: "user", apiKey: "key-2", tokenHash: "h2" });
+        const revokedAt = new Date(clock + 5_000);
+        expect(await store.revokeToken("key-1", revokedAt)).toBe(true);
+        expect(await store.revokeToken("key-1", new Date(clock + 9_000))).toBe(false);
+        expect(await store.revokeToken("no-such-key", revokedAt)).toBe(false);
+        expect(await store.findTokenByHash("h1")).toEqual({ ...token, revokedAt: revokedAt.getTime() });
+        expect((await store.findTokenByHash("h2"))?.revokedAt).toBeUndefined();
+        expect(await store.listTokens(acme.orgId)).toContainEqual({ ...token, revokedAt: revokedAt.getTime() });
+      });
     });
 
     describe("sandboxes", () => {
@@ -297,6 +357,49 @@ for (const backend of storeBackends()) {
         await store.migrate();
         await store.migrate();
         expect((await store.getResource("flows", acme, "f1"))?.doc).toEqual({ kept: true });
+      });
+
+      it("upgrades a database made by 0001: its tokens keep working, with no expiry", async () => {
+        const fresh = await backend.target();
+        try {
+          const dialect =
+            fresh.target.kind === "sqlite" ? openSqlite(fresh.target.file) : openPostgres(fresh.target.url);
+          const db = new Kysely<InletDatabase>({ dialect: dialect.dialect });
+          try {
+            const { error } = await new Migrator({
+              db,
+              provider: { getMigrations: async () => ({ "0001-initial": initial }) },
+              migrationTableName,
+              migrationLockTableName,
+            }).migrateToLatest();
+            expect(error).toBeUndefined();
+            await db
+              .insertInto("tokens")
+              .values({
+                id: "t1",
+                org_id: acme.orgId,
+                role: "admin",
+                api_key: "key-1",
+                token_hash: "h1",
+                created_at: 7,
+              })
+              .execute();
+          } finally {
+            await db.destroy();
+          }
+          const upgraded = await openMetadataStore(fresh.target);
+          try {
+            const expected = { id: "t1", orgId: acme.orgId, role: "admin", apiKey: "key-1", createdAt: 7 };
+            expect(await upgraded.findTokenByHash("h1")).toEqual(expected);
+            expect(await upgraded.listTokens()).toEqual([expected]);
+            expect(await upgraded.revokeToken("key-1", new Date(9))).toBe(true);
+            expect(await upgraded.findTokenByHash("h1")).toEqual({ ...expected, revokedAt: 9 });
+          } finally {
+            await upgraded.close();
+          }
+        } finally {
+          await fresh.cleanup();
+        }
       });
 
       it("lets two store instances migrate one fresh database at the same time", async () => {

@@ -63,12 +63,17 @@ export interface UpdateResourceInput {
 export const tokenRoles = ["admin", "user"] as const;
 export type TokenRole = (typeof tokenRoles)[number];
 
+/** A token as the store describes it: never its secret, nor the secret's hash. Times in epoch ms. */
 export interface TokenRecord {
   readonly id: string;
   readonly orgId: string;
   readonly role: TokenRole;
   readonly apiKey: string;
   readonly createdAt: number;
+  /** Absent when the token never expires. */
+  readonly expiresAt?: number;
+  /** Absent while the token is not revoked. */
+  readonly revokedAt?: number;
 }
 
 export interface SandboxRecord {
@@ -98,14 +103,24 @@ export interface MetadataStore {
   /** False when absent; throws FlowError("versionMismatch") on a stale expectedEtag. */
   deleteResource(kind: ResourceKind, scope: Scope, id: string, expectedEtag?: string): Promise<boolean>;
 
-  /** Stores a token by the SHA-256 hash of its secret; the secret itself is never stored. */
+  /**
+   * Stores a token by the SHA-256 hash of its secret; the secret itself is never stored. Throws
+   * when the hash or the api key is taken already.
+   */
   createToken(input: {
     readonly orgId: string;
     readonly role: TokenRole;
     readonly apiKey: string;
     readonly tokenHash: string;
+    /** No expiry when omitted. */
+    readonly expiresAt?: Date;
   }): Promise<TokenRecord>;
+  /** Finds revoked and expired tokens too: whether a token may still be used is the caller's call. */
   findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined>;
+  /** Every token, or one org's, newest first (createdAt, then id, descending), revoked and expired ones too. */
+  listTokens(orgId?: string): Promise<TokenRecord[]>;
+  /** Marks the token with this api key revoked at `at`; false when there is none or it is revoked already. */
+  revokeToken(apiKey: string, at: Date): Promise<boolean>;
 
   /** Creates the org's `prod` sandbox if missing (idempotent). */
   ensureOrg(orgId: string): Promise<void>;

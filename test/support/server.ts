@@ -12,7 +12,7 @@ export interface TestServer {
   readonly server: RunningServer;
   readonly admin: IssuedToken;
   readonly dataDir: string;
-  issueToken(orgId: string, role?: TokenRole): Promise<IssuedToken>;
+  issueToken(orgId: string, role?: TokenRole, options?: { readonly expiresAt?: Date }): Promise<IssuedToken>;
   close(): Promise<void>;
 }
 
@@ -39,7 +39,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     server,
     admin,
     dataDir,
-    issueToken: (orgId, role = "user") => issueToken(server.store, orgId, role),
+    issueToken: (orgId, role = "user", tokenOptions) => issueToken(server.store, orgId, role, tokenOptions),
     close: async () => {
       await server.close();
       if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });

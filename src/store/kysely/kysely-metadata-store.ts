@@ -13,7 +13,7 @@ import type {
   UpdateResourceInput,
 } from "../metadata-store.ts";
 import { migrateToLatest } from "./migrate.ts";
-import { toInteger, toSandboxRecord, toStoredResource, toTokenRecord } from "./rows.ts";
+import { toInteger, tokenColumns, toSandboxRecord, toStoredResource, toTokenRecord } from "./rows.ts";
 import type { InletDatabase } from "./schema.ts";
 import type { StoreDialect } from "./store-dialect.ts";
 
@@ -147,6 +147,7 @@ export class KyselyMetadataStore implements MetadataStore {
     readonly role: TokenRole;
     readonly apiKey: string;
     readonly tokenHash: string;
+    readonly expiresAt?: Date;
   }): Promise<TokenRecord> {
     const row = {
       id: randomUUID(),
@@ -155,14 +156,38 @@ export class KyselyMetadataStore implements MetadataStore {
       api_key: input.apiKey,
       token_hash: input.tokenHash,
       created_at: this.#now(),
+      expires_at: input.expiresAt === undefined ? null : toInteger(input.expiresAt.getTime()),
+      revoked_at: null,
     };
     await this.#db.insertInto("tokens").values(row).execute();
     return toTokenRecord(row);
   }
 
   async findTokenByHash(tokenHash: string): Promise<TokenRecord | undefined> {
-    const row = await this.#db.selectFrom("tokens").selectAll().where("token_hash", "=", tokenHash).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom("tokens")
+      .select(tokenColumns)
+      .where("token_hash", "=", tokenHash)
+      .executeTakeFirst();
     return row === undefined ? undefined : toTokenRecord(row);
+  }
+
+  async listTokens(orgId?: string): Promise<TokenRecord[]> {
+    let query = this.#db.selectFrom("tokens").select(tokenColumns);
+    if (orgId !== undefined) query = query.where("org_id", "=", orgId);
+    const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+    return rows.map(toTokenRecord);
+  }
+
+  async revokeToken(apiKey: string, at: Date): Promise<boolean> {
+    // "revoked_at IS NULL" keeps the first revocation's time and tells a repeat apart.
+    const result = await this.#db
+      .updateTable("tokens")
+      .set({ revoked_at: toInteger(at.getTime()) })
+      .where("api_key", "=", apiKey)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async ensureOrg(orgId: string): Promise<void> {

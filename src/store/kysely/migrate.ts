@@ -2,9 +2,12 @@ import { type Kysely, Migrator } from "kysely";
 import { inletMigrationProvider } from "./migrations/index.ts";
 import type { InletDatabase } from "./schema.ts";
 
-/** Our own names, so Inlet can share a PostgreSQL database with another Kysely application. */
-const migrationTableName = "inlet_migration";
-const migrationLockTableName = "inlet_migration_lock";
+/**
+ * Our own names, so Inlet can share a PostgreSQL database with another Kysely application.
+ * Exported for tests that build a database at an older migration.
+ */
+export const migrationTableName = "inlet_migration";
+export const migrationLockTableName = "inlet_migration_lock";
 
 /**
  * Applies every pending migration. Kysely's Migrator serialises concurrent callers: on

@@ -24,10 +24,21 @@ export function toStoredResource(row: Selectable<ResourcesTable>): StoredResourc
   };
 }
 
-export function toTokenRecord(row: Selectable<TokensTable>): TokenRecord {
+/** The token columns a record is made of: the hash is never read back out of the database. */
+export const tokenColumns = ["id", "org_id", "role", "api_key", "created_at", "expires_at", "revoked_at"] as const;
+
+export function toTokenRecord(row: Pick<Selectable<TokensTable>, (typeof tokenColumns)[number]>): TokenRecord {
   const role = tokenRoles.find((candidate) => candidate === row.role);
   if (role === undefined) throw new Error(`token ${row.id} has an unknown role "${row.role}"`);
-  return { id: row.id, orgId: row.org_id, role, apiKey: row.api_key, createdAt: toInteger(row.created_at) };
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    role,
+    apiKey: row.api_key,
+    createdAt: toInteger(row.created_at),
+    ...(row.expires_at === null ? {} : { expiresAt: toInteger(row.expires_at) }),
+    ...(row.revoked_at === null ? {} : { revokedAt: toInteger(row.revoked_at) }),
+  };
 }
 
 export function toSandboxRecord(row: Selectable<SandboxesTable>): SandboxRecord {

@@ -36,12 +36,16 @@ export interface TokensTable {
   org_id: string;
   /** "admin" or "user" (`tokenRoles`); validated when read, not by a CHECK, so roles can grow. */
   role: string;
-  /** The x-api-key that must accompany the token; not secret on its own. */
+  /** The x-api-key that must accompany the token; not secret on its own. Unique since 0002. */
   api_key: string;
   /** Hex SHA-256 of the access token; unique. The secret itself is never stored. */
   token_hash: string;
   /** Issue time in epoch milliseconds. */
   created_at: number;
+  /** When the token stops authenticating, in epoch milliseconds; null for never (added by 0002). */
+  expires_at: number | null;
+  /** When the token was revoked, in epoch milliseconds; null while it is not (added by 0002). */
+  revoked_at: number | null;
 }
 
 export interface SandboxesTable {
