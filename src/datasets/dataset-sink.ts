@@ -16,6 +16,16 @@
  */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
+/** A schema's one real type: `["string", "null"]` is a nullable string; a union of several has none. */
+export function singleType(type: unknown): string | undefined {
+  if (typeof type === "string") return type;
+  if (Array.isArray(type)) {
+    const real = type.filter((t) => t !== "null");
+    return real.length === 1 && typeof real[0] === "string" ? real[0] : undefined;
+  }
+  return undefined;
+}
+
 export interface DatasetDefinition {
   readonly id: string;
   readonly schema: JsonSchema;

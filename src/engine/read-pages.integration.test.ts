@@ -15,6 +15,8 @@ import {
   startImitation,
   startMailchimp,
   startZendesk,
+  zendeskParams,
+  zendeskSpec,
 } from "../../test/imitation-apis/index.ts";
 import type { EngineError } from "./errors.ts";
 import { type ReadRequest, readPages } from "./read.ts";
@@ -94,25 +96,7 @@ describe("readPages with json: true", () => {
 
   it("keeps root siblings and follows a continuation token read outside the records (Zendesk)", async () => {
     const api = await serve(startZendesk({ users: 7 }));
-    const spec = connectionSpec({
-      urlParams: {
-        host: api.url,
-        path: "/api/v2/search/export",
-        method: "GET",
-        queryParams: "query=type:user,filter[type]=user",
-      },
-      headerParams: { Authorization: "Bearer ${zdToken}" },
-      contentPath: { path: "$.results", skipAttributes: ["facets"] },
-      paginationParams: {
-        type: "CONTINUATION_TOKEN",
-        continuationTokenPath: "$.meta.after_cursor",
-        parameterType: "QUERYPARAM",
-        parameterName: "page[after]",
-        limitName: "page[size]",
-        limitValue: 3,
-      },
-    });
-    const json = await bothWays({ spec, auth: {}, params: { zdToken: "zd-token" } });
+    const json = await bothWays({ spec: zendeskSpec(api.url), auth: {}, params: zendeskParams });
     expect(json.formats.every((format) => format === "json")).toBe(true);
     expect(json.records).toHaveLength(7);
     expect(json.records[0]).toMatchObject({ meta: { has_more: true } });

@@ -12,6 +12,8 @@ import {
   startPagedApi,
   startPointerApi,
   startZendesk,
+  zendeskParams,
+  zendeskSpec,
 } from "../../test/imitation-apis/index.ts";
 import { readRecords } from "./read.ts";
 
@@ -160,28 +162,6 @@ describe("Mailchimp email activity (explodeEntityPath)", () => {
     expect(summary).toMatchObject({ pages: 2, records: 6, stopReason: "short-page" });
   });
 });
-
-const zendeskSpec = (host: string, pagination: Record<string, unknown> = {}) =>
-  connectionSpec({
-    urlParams: {
-      host,
-      path: "/api/v2/search/export",
-      method: "GET",
-      queryParams: "query=type:user,filter[type]=user",
-    },
-    headerParams: { Authorization: "Bearer ${zdToken}" },
-    contentPath: { path: "$.results", skipAttributes: ["facets"] },
-    paginationParams: {
-      type: "CONTINUATION_TOKEN",
-      continuationTokenPath: "$.meta.after_cursor",
-      parameterType: "QUERYPARAM",
-      parameterName: "page[after]",
-      limitName: "page[size]",
-      limitValue: 3,
-      ...pagination,
-    },
-  });
-const zendeskParams = { zdToken: "zd-token" };
 
 describe("Zendesk search export (CONTINUATION_TOKEN after_cursor, has_more)", () => {
   it("follows after_cursor, keeping meta and links, until a page comes back empty", async () => {

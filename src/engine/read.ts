@@ -185,43 +185,42 @@ function asEngineError(cause: unknown, signal: AbortSignal | undefined): EngineE
 /** Parsed records, one at a time. */
 export function readRecords(request: ReadRequest): ReadHandle {
   const read = startRead({ ...request, json: false });
-  let iterated = false;
-  async function* records(): AsyncGenerator<Record<string, unknown>> {
+  return iterableOnce(read, "ReadHandle", "readRecords", async function* () {
     for await (const page of read.pages()) {
       for (const record of page.records as readonly Record<string, unknown>[]) {
         read.counts.records += 1;
         yield record;
       }
     }
-  }
-  return {
-    requestLog: read.requestLog,
-    summary: read.summary,
-    [Symbol.asyncIterator]: () => {
-      if (iterated) throw new Error("A ReadHandle can be iterated once; call readRecords again for another read");
-      iterated = true;
-      return records();
-    },
-  };
+  });
 }
 
 /** A page of records at a time, as JSON text where possible when `json` is set. */
 export function readPages(request: PageReadRequest): PageReadHandle {
   const read = startRead(request);
-  let iterated = false;
-  async function* pages(): AsyncGenerator<RecordPage> {
+  return iterableOnce(read, "PageReadHandle", "readPages", async function* () {
     for await (const page of read.pages()) {
       read.counts.records += page.records.length;
       yield page;
     }
-  }
+  });
+}
+
+/** A handle over `generate`, which may be iterated once: a second read needs a new call. */
+function iterableOnce<T>(
+  read: StartedRead,
+  handle: string,
+  name: string,
+  generate: () => AsyncGenerator<T>,
+): AsyncIterable<T> & ReadResults {
+  let iterated = false;
   return {
     requestLog: read.requestLog,
     summary: read.summary,
     [Symbol.asyncIterator]: () => {
-      if (iterated) throw new Error("A PageReadHandle can be iterated once; call readPages again for another read");
+      if (iterated) throw new Error(`A ${handle} can be iterated once; call ${name} again for another read`);
       iterated = true;
-      return pages();
+      return generate();
     },
   };
 }
@@ -338,18 +337,15 @@ function startRead(request: PageReadRequest): StartedRead {
         const pageUrl = url.toString();
         const safeUrl = p.redactor.text(pageUrl);
         const excerpt = () => bodyExcerpt(response.body, p.redactor);
+        const loaded = { url: pageUrl, headers: response.headers, bytes: response.body.length };
         const json = sliceJson ? p.extractor.jsonRecords?.(response.body) : undefined;
-        if (json) {
-          const content: RecordPage = { format: "json", records: json.records };
+        if (json)
           return {
-            url: pageUrl,
-            headers: response.headers,
-            bytes: response.body.length,
+            ...loaded,
             body: json.body,
-            content,
+            content: { format: "json", records: json.records },
             itemCount: json.itemCount,
           };
-        }
         let body: unknown;
         try {
           body = JSON.parse(response.body.toString("utf8"));
@@ -362,8 +358,7 @@ function startRead(request: PageReadRequest): StartedRead {
           );
         }
         const { records, itemCount } = p.extractor.records(body, { url: safeUrl, status: response.status, excerpt });
-        const content: RecordPage = { format: "objects", records };
-        return { url: pageUrl, headers: response.headers, bytes: response.body.length, body, content, itemCount };
+        return { ...loaded, body, content: { format: "objects", records }, itemCount };
       };
       /** Starts loading a page now; its failure surfaces where it is awaited, after the records before it. */
       const prefetch = (pageRequest: PageRequest, delayMs: number) => {

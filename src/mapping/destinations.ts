@@ -4,7 +4,7 @@
  * right type passes untouched (the fast path); anything else converts as the matching to_* function
  * would, or the record fails with the reason.
  */
-import type { JsonSchema } from "../datasets/dataset-sink.ts";
+import { type JsonSchema, singleType } from "../datasets/dataset-sink.ts";
 import { formatPath, type PathSegment } from "./path.ts";
 import { isoString, toBool, toDateTime, toFloat, toInteger, toText, type Value } from "./values.ts";
 
@@ -21,16 +21,6 @@ export type DestinationType =
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** `["string","null"]` is a nullable string; a union of several real types has no single type. */
-export function singleType(type: unknown): string | undefined {
-  if (typeof type === "string") return type;
-  if (Array.isArray(type)) {
-    const real = type.filter((t) => t !== "null");
-    return real.length === 1 && typeof real[0] === "string" ? real[0] : undefined;
-  }
-  return undefined;
 }
 
 export function destinationType(property: unknown): DestinationType {

@@ -13,4 +13,4 @@ export { type MailchimpOptions, makeMember, startMailchimp } from "./mailchimp.t
 export { type OAuthImitation, type OAuthOptions, startOAuthProvider } from "./oauth.ts";
 export { startPagedApi, startPointerApi } from "./paged.ts";
 export { type Handler, type Imitation, type ImitationStats, sendJson, startImitation } from "./server.ts";
-export { startZendesk, type ZendeskOptions } from "./zendesk.ts";
+export { startZendesk, type ZendeskOptions, zendeskParams, zendeskSpec } from "./zendesk.ts";

@@ -4,6 +4,7 @@
  * sample, the last page says `has_more: false` yet still carries an `after_cursor`; following it
  * returns no results and a null cursor. Optional 429s with Retry-After (seconds or an HTTP date).
  */
+import { connectionSpec } from "./harness.ts";
 import { type Imitation, sendJson, startImitation } from "./server.ts";
 
 export interface ZendeskOptions {
@@ -56,3 +57,26 @@ export function startZendesk(options: ZendeskOptions = {}): Promise<Imitation> {
     });
   });
 }
+
+/** A connection spec for this imitation: bearer `${zdToken}`, cursor pagination (spread `pagination` over it). */
+export const zendeskSpec = (host: string, pagination: Record<string, unknown> = {}) =>
+  connectionSpec({
+    urlParams: {
+      host,
+      path: "/api/v2/search/export",
+      method: "GET",
+      queryParams: "query=type:user,filter[type]=user",
+    },
+    headerParams: { Authorization: "Bearer ${zdToken}" },
+    contentPath: { path: "$.results", skipAttributes: ["facets"] },
+    paginationParams: {
+      type: "CONTINUATION_TOKEN",
+      continuationTokenPath: "$.meta.after_cursor",
+      parameterType: "QUERYPARAM",
+      parameterName: "page[after]",
+      limitName: "page[size]",
+      limitValue: 3,
+      ...pagination,
+    },
+  });
+export const zendeskParams = { zdToken: "zd-token" };

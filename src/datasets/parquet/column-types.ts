@@ -1,4 +1,4 @@
-import { DatasetError, type JsonSchema } from "../dataset-sink.ts";
+import { DatasetError, type JsonSchema, singleType } from "../dataset-sink.ts";
 
 /**
  * DuckDB column types from a dataset's JSON Schema. Objects with properties become STRUCTs,
@@ -62,16 +62,6 @@ export function duckType(schema: unknown): string {
     default:
       return "JSON";
   }
-}
-
-/** `["string", "null"]` is a nullable string; a union of several real types has no single column type. */
-export function singleType(type: unknown): string | undefined {
-  if (typeof type === "string") return type;
-  if (Array.isArray(type)) {
-    const real = type.filter((t) => t !== "null");
-    return real.length === 1 && typeof real[0] === "string" ? real[0] : undefined;
-  }
-  return undefined;
 }
 
 export function quoteIdentifier(name: string): string {

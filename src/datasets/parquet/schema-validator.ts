@@ -1,7 +1,6 @@
 import { Ajv, type ErrorObject, type Options } from "ajv";
 import addFormatsPlugin from "ajv-formats";
-import type { JsonSchema } from "../dataset-sink.ts";
-import { singleType } from "./column-types.ts";
+import { type JsonSchema, singleType } from "../dataset-sink.ts";
 
 // ajv-formats is CommonJS; under NodeNext its default import is typed as the module object.
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv;

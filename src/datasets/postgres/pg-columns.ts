@@ -1,4 +1,4 @@
-import { DatasetError, type JsonSchema } from "../dataset-sink.ts";
+import { DatasetError, type JsonSchema, singleType } from "../dataset-sink.ts";
 
 /**
  * PostgreSQL column types from a dataset's JSON Schema (the Parquet sink's rules, mapped onto
@@ -67,15 +67,6 @@ export function pgValue(value: unknown, type: PgType): unknown {
   if (value === undefined || value === null) return null;
   if (type === "jsonb") return JSON.stringify(value);
   return value;
-}
-
-function singleType(type: unknown): string | undefined {
-  if (typeof type === "string") return type;
-  if (Array.isArray(type)) {
-    const real = type.filter((t) => t !== "null");
-    return real.length === 1 && typeof real[0] === "string" ? real[0] : undefined;
-  }
-  return undefined;
 }
 
 export function quoteIdent(name: string): string {
